@@ -1,0 +1,1 @@
+"""Pure structure handling: reading, checking, layers and slab models."""

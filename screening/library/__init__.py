@@ -1,0 +1,1 @@
+"""The candidate library: prototypes, the bundled and user catalogs, intake."""

@@ -1,0 +1,153 @@
+"""The one settings object every part of the pipeline reads.
+
+Precedence, lowest first: the defaults below, a TOML settings file, then
+environment variables. The file is ``$ZNSCREEN_SETTINGS`` if set, else
+``<user config dir>/zn-screening/settings.toml`` if it exists. Each field
+``name`` can be overridden by the variable ``ZNSCREEN_<NAME>`` (upper case),
+e.g. ``ZNSCREEN_SLAB_VACUUM=20``. Lengths are in Angstrom.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from screening.errors import SettingsError
+
+APP_NAME = "zn-screening"
+ENV_PREFIX = "ZNSCREEN_"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _user_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Pipeline configuration (paths, slab-model defaults, input limits)."""
+
+    #: Bundled structure library (catalog.toml and structure files).
+    structures_dir: Path = PROJECT_ROOT / "structures"
+    #: Where the user's own candidates live (catalog + copied structures).
+    user_data_dir: Path = field(default_factory=_user_data_dir)
+    #: Default outputs (tables, slabs, reports) and the default database.
+    results_dir: Path = Path("results")
+
+    #: Minimum number of atomic layers in a slab cut from a bulk.
+    slab_layers: int = 4
+    #: Vacuum gap between a slab and its periodic image along z (A).
+    slab_vacuum: float = 15.0
+    #: Minimum distance between an atom and its in-plane periodic images (A).
+    slab_min_lateral: float = 10.0
+    #: Atoms closer in z than this belong to one atomic layer (A).
+    layer_tolerance: float = 0.3
+    #: Fraction of atomic layers, counted from the bottom, held fixed.
+    fixed_layer_fraction: float = 0.5
+    #: A slab with more atoms than this is refused as not sane to compute.
+    max_slab_atoms: int = 600
+    #: Largest |Miller index| accepted.
+    max_miller_index: int = 4
+
+    #: Atoms closer than this (A) make a structure invalid.
+    min_interatomic_distance: float = 0.5
+    #: Exchange-correlation functional whose PAW datasets must exist.
+    paw_xc: str = "PBE"
+
+    @property
+    def user_catalog(self) -> Path:
+        """The user's catalog file (TOML)."""
+        return self.user_data_dir / "catalog.toml"
+
+    @property
+    def user_structures_dir(self) -> Path:
+        """Where structure files registered with ``znscreen add`` are copied."""
+        return self.user_data_dir / "structures"
+
+    @property
+    def bundled_catalog(self) -> Path:
+        return self.structures_dir / "catalog.toml"
+
+
+def _coerce(name: str, kind: Any, raw: Any, origin: str) -> Any:
+    """Convert a raw file/env value to the field's type, or fail in one line."""
+    kind_name = kind if isinstance(kind, str) else kind.__name__
+    try:
+        if kind_name == "Path":
+            return Path(str(raw)).expanduser()
+        if kind_name == "int":
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError
+            return int(raw)
+        if kind_name == "float":
+            return float(raw)
+        if kind_name == "str":
+            return str(raw)
+    except (TypeError, ValueError):
+        pass
+    else:
+        raise SettingsError(f"{origin}: setting {name!r} has unsupported type {kind_name}")
+    raise SettingsError(f"{origin}: setting {name!r} must be {kind_name}, got {raw!r}")
+
+
+def settings_file() -> Path:
+    """The settings file consulted (it need not exist)."""
+    env = os.environ.get(ENV_PREFIX + "SETTINGS")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "settings.toml"
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Build the settings from defaults, the TOML file and the environment."""
+    environ = dict(os.environ) if environ is None else environ
+    path = settings_file() if path is None else path
+    known = {f.name: f.type for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text())
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+        for key, raw in data.items():
+            if key not in known:
+                raise SettingsError(f"{path}: unknown setting {key!r}")
+            values[key] = _coerce(key, known[key], raw, str(path))
+    for key, kind in known.items():
+        env_key = ENV_PREFIX + key.upper()
+        if env_key in environ:
+            values[key] = _coerce(key, kind, environ[env_key], env_key)
+    settings = replace(Settings(), **values)
+    _check(settings)
+    return settings
+
+
+def _check(s: Settings) -> None:
+    positive = {
+        "slab_layers": s.slab_layers,
+        "slab_vacuum": s.slab_vacuum,
+        "slab_min_lateral": s.slab_min_lateral,
+        "layer_tolerance": s.layer_tolerance,
+        "max_slab_atoms": s.max_slab_atoms,
+        "max_miller_index": s.max_miller_index,
+        "min_interatomic_distance": s.min_interatomic_distance,
+    }
+    for name, value in positive.items():
+        if value <= 0:
+            raise SettingsError(f"setting {name!r} must be positive, got {value}")
+    if not 0.0 <= s.fixed_layer_fraction < 1.0:
+        raise SettingsError(
+            f"setting 'fixed_layer_fraction' must be in [0, 1), got {s.fixed_layer_fraction}"
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (loaded once)."""
+    return load_settings()

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Install everything zn-screening needs on Debian (bookworm) as root, into a
+# virtual environment at $ZNSCREEN_VENV (default: .venv in the repository).
+# GPAW is built from source against libxc, OpenBLAS and FFTW; the built
+# wheel is kept in $ZNSCREEN_WHEELHOUSE and reused when its build
+# configuration has not changed.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+venv=${ZNSCREEN_VENV:-$repo/.venv}
+wheelhouse=${ZNSCREEN_WHEELHOUSE:-$HOME/.cache/zn-screening/wheels}
+gpaw_version=26.7.0
+log() { printf '[install] %s\n' "$*"; }
+
+need_apt=()
+for pkg in libxc-dev libopenblas-dev libfftw3-dev g++ python3-venv; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x "$venv/bin/python" ]; then
+  log "virtual environment: $venv"
+  "$python" -m venv "$venv"
+fi
+pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
+"${pip[@]}" install --upgrade pip setuptools wheel
+
+# GPAW wheel, built once per (version, siteconfig) with the C sources as C++.
+config=$repo/scripts/gpaw-siteconfig.py
+key=$(sha256sum "$config" | cut -c1-12)
+gpaw_dir=$wheelhouse/gpaw-$gpaw_version-$key
+wheel=$(ls "$gpaw_dir"/gpaw-"$gpaw_version"-*.whl 2>/dev/null | head -n1 || true)
+if [ -n "$wheel" ] && ! "$venv/bin/python" - "$wheel" <<'PY'
+import sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+sys.exit(0 if any(n.startswith("_gpaw") and n.endswith(".so") for n in names) else 1)
+PY
+then
+  log "cached GPAW wheel lacks its C extension; rebuilding"
+  rm -f "$wheel"; wheel=""
+fi
+if [ -z "$wheel" ]; then
+  log "building GPAW $gpaw_version (libxc, OpenBLAS, FFTW); takes a few minutes"
+  mkdir -p "$gpaw_dir"
+  CC=g++ GPAW_CONFIG=$config GPAW_BUILD_JOBS=1 \
+    "${pip[@]}" wheel --no-cache-dir --no-deps "gpaw==$gpaw_version" -w "$gpaw_dir"
+  wheel=$(ls "$gpaw_dir"/gpaw-"$gpaw_version"-*.whl | head -n1)
+fi
+
+log "python packages (zn-screening, GPAW wheel, CHGNet on CPU torch)"
+"${pip[@]}" install "$wheel" -e "$repo[mlip,test]"
+
+"$venv/bin/gpaw" info | grep -E "^(libxc|FFTW|_gpaw)" | sed 's/^/[install] gpaw info: /'
+if ! "$venv/bin/gpaw" info | grep -E "^libxc.* yes" >/dev/null \
+   || ! "$venv/bin/gpaw" info | grep -E "^FFTW +yes" >/dev/null; then
+  echo "[install] error: GPAW was built without libxc or FFTW" >&2
+  exit 1
+fi
+log "done: $venv/bin/znscreen"
