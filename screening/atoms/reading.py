@@ -44,7 +44,7 @@ def detect_format(path: Path) -> str:
 def _check_poscar_counts(path: Path, lines: list[str]) -> None:
     """A POSCAR's atom counts must match its coordinate lines exactly."""
     try:
-        first_counts = 5 if lines[5].split()[0].isalpha() else 4
+        first_counts = 6 if lines[5].split()[0].isalpha() else 5
         counts = [int(x) for x in lines[first_counts].split()]
     except (IndexError, ValueError):
         raise StructureError(f"{path}: POSCAR has no valid line of atom counts") from None

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+import pytest
+
+from screening.errors import SettingsError
+from screening.settings import Settings, load_settings
+
+
+def test_defaults_meet_the_science_brief(tmp_path: Path):
+    s = load_settings(tmp_path / "absent.toml", environ={})
+    assert s == Settings()
+    assert s.slab_vacuum >= 15.0 and s.slab_min_lateral >= 10.0 and s.slab_layers >= 4
+
+
+def test_file_then_environment_precedence(tmp_path: Path):
+    path = tmp_path / "settings.toml"
+    path.write_text("slab_vacuum = 20.0\nslab_layers = 6\n")
+    s = load_settings(path, environ={"ZNSCREEN_SLAB_LAYERS": "8"})
+    assert s.slab_vacuum == 20.0
+    assert s.slab_layers == 8
+
+
+@pytest.mark.parametrize("text, message", [
+    ("slab_vacum = 20\n", "unknown setting 'slab_vacum'"),
+    ("slab_layers = 'four'\n", "must be int"),
+    ("slab_layers = 4.5\n", "must be int"),
+    ("slab_vacuum = -1\n", "must be positive"),
+    ("slab_vacuum = \n", "not valid TOML"),
+])
+def test_bad_settings_file_is_named(tmp_path: Path, text: str, message: str):
+    path = tmp_path / "settings.toml"
+    path.write_text(text)
+    with pytest.raises(SettingsError, match=message):
+        load_settings(path, environ={})
+
+
+def test_bad_environment_value_names_the_variable(tmp_path: Path):
+    with pytest.raises(SettingsError, match="ZNSCREEN_SLAB_VACUUM"):
+        load_settings(tmp_path / "absent.toml", environ={"ZNSCREEN_SLAB_VACUUM": "lots"})
