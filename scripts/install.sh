@@ -27,8 +27,17 @@ if [ ! -x "$venv/bin/python" ]; then
   log "virtual environment: $venv"
   "$python" -m venv "$venv"
 fi
-pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
-"${pip[@]}" install --upgrade pip setuptools wheel
+# pip's own output goes to a log, shown only if a step fails.
+pip_log=$venv/install.log
+: > "$pip_log"
+pip() {
+  if ! "$venv/bin/python" -m pip --disable-pip-version-check "$@" >>"$pip_log" 2>&1; then
+    tail -n 40 "$pip_log" >&2
+    echo "[install] error: pip $1 failed; full log: $pip_log" >&2
+    exit 1
+  fi
+}
+pip install --upgrade pip setuptools wheel
 
 # GPAW wheel, built once per (version, siteconfig) with the C sources as C++.
 config=$repo/scripts/gpaw-siteconfig.py
@@ -48,12 +57,12 @@ if [ -z "$wheel" ]; then
   log "building GPAW $gpaw_version (libxc, OpenBLAS, FFTW); takes a few minutes"
   mkdir -p "$gpaw_dir"
   CC=g++ GPAW_CONFIG=$config GPAW_BUILD_JOBS=1 \
-    "${pip[@]}" wheel --no-cache-dir --no-deps "gpaw==$gpaw_version" -w "$gpaw_dir"
+    pip wheel --no-cache-dir --no-deps "gpaw==$gpaw_version" -w "$gpaw_dir"
   wheel=$(ls "$gpaw_dir"/gpaw-"$gpaw_version"-*.whl | head -n1)
 fi
 
 log "python packages (zn-screening, GPAW wheel, CHGNet on CPU torch)"
-"${pip[@]}" install "$wheel" -e "$repo[mlip,test]"
+pip install "$wheel" -e "$repo[mlip,test]"
 
 "$venv/bin/gpaw" info | grep -E "^(libxc|FFTW|_gpaw)" | sed 's/^/[install] gpaw info: /'
 if ! "$venv/bin/gpaw" info | grep -E "^libxc.* yes" >/dev/null \

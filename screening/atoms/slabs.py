@@ -55,14 +55,17 @@ NON_METALS = {"H", "B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "Se", "Br", "I
 
 @dataclass(frozen=True)
 class SlabSpec:
-    """How to build a slab model (lengths in Angstrom)."""
+    """How to build a slab model (lengths in Angstrom).
 
-    layers: int = 4
-    vacuum: float = 15.0
-    min_lateral: float = 10.0
-    fixed_fraction: float = 0.5
-    layer_tolerance: float = 0.3
-    max_atoms: int = 600
+    Made from the settings by ``screening.library.surfaces.slab_spec``.
+    """
+
+    layers: int
+    vacuum: float
+    min_lateral: float
+    fixed_fraction: float
+    layer_tolerance: float
+    max_atoms: int
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pymatgen.core import Composition
 from screening.atoms.checks import surface_gap
 from screening.atoms.geometry import atomic_layers, shortest_lattice_vector
 from screening.atoms.reading import read_structure
-from screening.atoms.slabs import SlabSpec, is_symmetric, lateral_repeat, terminations
+from screening.atoms.slabs import is_symmetric, lateral_repeat, terminations
 from screening.errors import SlabError
 from screening.library.surfaces import build_slab_models, slab_spec
 from screening.settings import Settings
@@ -87,7 +87,7 @@ def test_rutile_110_auto_termination_is_bridging_oxygen_and_stoichiometric(bundl
 
 def test_all_terminations_are_enumerated_and_described():
     bulk = read_structure(Settings().structures_dir / "bulk/BaTiO3_cubic.cif")
-    cuts = terminations(bulk, (0, 0, 1), SlabSpec(layers=4))
+    cuts = terminations(bulk, (0, 0, 1), slab_spec(Settings()))
     assert {c.termination for c in cuts} == {"BaO", "TiO2"}
     for cut in cuts:
         assert Composition(cut.atoms.get_chemical_formula()).reduced_formula == "BaTiO3"
