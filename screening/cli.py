@@ -18,17 +18,13 @@ from ase.io import write
 
 from screening import __version__
 from screening.errors import ScreeningError
-from screening.library.catalog import FAMILIES, Catalog
+from screening.library.catalog import FAMILIES, Catalog, file_stem
 from screening.library.intake import AddRequest, add_candidate, remove_candidate
 from screening.library.surfaces import build_slab_models, slab_spec
 from screening.settings import Settings, get_settings
 from screening.tables import FORMATS, render
 
 CANDIDATE_COLUMNS = ["name", "family", "formula", "surface", "kind", "source"]
-
-
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_.@" else "_" for c in name)
 
 
 def cmd_candidates(args: argparse.Namespace, settings: Settings) -> int:
@@ -75,7 +71,7 @@ def cmd_slab(args: argparse.Namespace, settings: Settings) -> int:
         models = build_slab_models(candidate, spec)
         for i, model in enumerate(models):
             suffix = f"-t{i}" if len(models) > 1 else ""
-            path = Path(args.out) if args.out else out_dir / f"{_slug(candidate.name)}{suffix}.extxyz"
+            path = Path(args.out) if args.out else out_dir / f"{file_stem(candidate.name)}{suffix}.extxyz"
             path.parent.mkdir(parents=True, exist_ok=True)
             write(path, model.atoms, format="extxyz")
             rows.append({"name": candidate.name, **model.summary(), "file": str(path)})

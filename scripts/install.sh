@@ -11,10 +11,12 @@ wheelhouse=${ZNSCREEN_WHEELHOUSE:-$HOME/.cache/zn-screening/wheels}
 gpaw_version=26.7.0
 log() { printf '[install] %s\n' "$*"; }
 
+python=${PYTHON:-python3}
 need_apt=()
-for pkg in libxc-dev libopenblas-dev libfftw3-dev g++ python3-venv; do
+for pkg in libxc-dev libopenblas-dev libfftw3-dev g++; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+"$python" -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -22,7 +24,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-python=${PYTHON:-python3}
 if [ ! -x "$venv/bin/python" ]; then
   log "virtual environment: $venv"
   "$python" -m venv "$venv"

@@ -10,6 +10,7 @@ leaves it half-written.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
@@ -67,6 +68,14 @@ class Candidate:
             "reference": self.structure.source,
             "notes": self.notes,
         }
+
+
+def file_stem(name: str) -> str:
+    """A file-name stem for a candidate name: only letters, digits, _ . and -.
+
+    ("@" in particular must go: ASE's readers take "file@index" as a slice.)
+    """
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "candidate"
 
 
 def _read_toml(path: Path) -> dict:

@@ -8,6 +8,7 @@ user catalog rewritten atomically. A failure at any step changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from screening.atoms.checks import check_structure
 from screening.atoms.reading import read_structure
 from screening.errors import CatalogError, StructureError
 from screening.library.catalog import (FAMILIES, Catalog, Candidate, StructureEntry,
-                                       read_user_entries, user_entry, write_user_catalog)
+                                       file_stem, read_user_entries, user_entry, write_user_catalog)
 from screening.library.surfaces import build_slab_models, slab_spec
 from screening.settings import Settings
 
@@ -45,10 +46,6 @@ def check_miller(miller: tuple[int, int, int], limit: int) -> None:
         raise StructureError(
             f"Miller index {miller} is too high (|index| <= {limit}, setting max_miller_index)"
         )
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
 
 def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
@@ -77,7 +74,7 @@ def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
     check_structure(atoms, str(request.path), request.kind, settings.min_interatomic_distance,
                     settings.paw_xc)
 
-    target = settings.user_structures_dir / f"{_slug(request.name)}.extxyz"
+    target = settings.user_structures_dir / f"{file_stem(request.name)}-{hashlib.sha1(request.name.encode()).hexdigest()[:8]}.extxyz"
     formula = Composition(atoms.get_chemical_formula()).reduced_formula
     surface = "({} {} {})".format(*request.miller) if request.miller else request.kind
     structure = StructureEntry(key=request.name, path=target, kind=request.kind,

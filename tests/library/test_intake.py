@@ -162,3 +162,15 @@ def test_remove_user_candidate(tmp_path, settings, capsys, cu_bulk):
     assert run(capsys, "remove", "gone")[0] == 0
     assert "gone" not in Catalog(settings) and not copied.exists()
     assert run(capsys, "remove", "gone")[0] == 2
+
+
+def test_slab_files_are_readable_by_ase_whatever_the_name(tmp_path, settings, capsys):
+    """'@' in a file name makes ase.io.read slice; written names must avoid it."""
+    from ase.io import read
+
+    code, out, err = run(capsys, "slab", "Cu@Zn(0001)", "Zn(0001)", "--out-dir", str(tmp_path))
+    assert code == 0, err
+    files = sorted(tmp_path.glob("*.extxyz"))
+    assert len(files) == 2 and not any("@" in f.name for f in files)
+    for f in files:
+        assert len(read(f)) == 64
