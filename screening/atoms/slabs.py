@@ -283,18 +283,20 @@ def _thick_slab(bulk: Atoms, miller: tuple[int, int, int], n_cells: int, vacuum:
 
 
 def _windows(slab: Atoms, bulk: Atoms, period: int, spec: SlabSpec) -> list[Atoms]:
-    """Stoichiometric runs of spec.layers to spec.layers + period whole layers.
+    """Stoichiometric runs of spec.layers to spec.layers + 2 periods of whole layers.
 
-    Each run starts at one of the first ``period`` layers, is a multiple of
-    the bulk formula and breaks no molecular ion.
+    Each run starts within the first two periods, is a multiple of the bulk
+    formula and breaks no molecular ion.
     """
     reference = Composition(bulk.get_chemical_formula()).reduced_composition
     pairs = molecular_pairs(bulk)
     per_atom = _molecular_count(bulk, pairs) / len(bulk)
     layers = atomic_layers(slab.positions[:, 2], spec.layer_tolerance)
     found = []
-    for start in range(period):
-        stop = min(start + spec.layers + period, len(layers))
+    # the period is estimated from a one-cell slab, whose cut may split a
+    # layer group, so starts and lengths range over two periods
+    for start in range(min(2 * period + 1, len(layers) - spec.layers + 1)):
+        stop = min(start + spec.layers + 2 * period, len(layers))
         for end in range(start + spec.layers, stop + 1):
             piece = slab[np.concatenate(layers[start:end])]
             if Composition(piece.get_chemical_formula()).reduced_composition != reference:
@@ -318,7 +320,7 @@ def terminations(bulk: Atoms, miller: tuple[int, int, int], spec: SlabSpec) -> l
     """Every distinct stoichiometric 1x1 slab of >= spec.layers layers along (hkl)."""
     one = _thick_slab(bulk, miller, 1, spec.vacuum)
     period = len(atomic_layers(one.positions[:, 2], spec.layer_tolerance))
-    n_cells = 3 + int(math.ceil(spec.layers / period))
+    n_cells = 5 + int(math.ceil(spec.layers / period))
     if len(one) * n_cells > 4 * spec.max_atoms:
         raise SlabError(f"a {spec.layers}-layer slab along {miller} needs more than"
                         f" {spec.max_atoms} atoms (setting max_slab_atoms)")
@@ -327,7 +329,8 @@ def terminations(bulk: Atoms, miller: tuple[int, int, int], spec: SlabSpec) -> l
     for piece in _windows(thick, bulk, period, spec):
         cut = _describe(piece, bulk, spec)
         bottom = _describe(upside_down(piece, spec.vacuum), bulk, spec).termination
-        cuts.setdefault((cut.termination, bottom, len(piece)), cut)
+        key = (cut.termination, bottom, len(piece), cut.symmetric, round(cut.broken, 3))
+        cuts.setdefault(key, cut)
     if not cuts:
         raise SlabError(f"no stoichiometric slab of {spec.layers} layers along {miller}")
     return list(cuts.values())

@@ -85,6 +85,14 @@ def test_rutile_110_auto_termination_is_bridging_oxygen_and_stoichiometric(bundl
     assert model.n_layers == 9  # three O / Ti2O2 / O trilayers
 
 
+@pytest.mark.parametrize("name", ["ZnF2(110)", "ZrO2(101)", "anatase-TiO2(101)", "Al2O3(0001)"])
+def test_auto_rule_finds_the_symmetric_stoichiometric_termination(bundled_catalog, settings, name):
+    cand, _, model = _model(bundled_catalog, name, settings)
+    assert model.symmetric and model.polar is False and not model.flags
+    assert (Composition(model.atoms.get_chemical_formula()).reduced_formula
+            == Composition(cand.formula).reduced_formula)
+
+
 def test_all_terminations_are_enumerated_and_described():
     bulk = read_structure(Settings().structures_dir / "bulk/BaTiO3_cubic.cif")
     cuts = terminations(bulk, (0, 0, 1), slab_spec(Settings()))
