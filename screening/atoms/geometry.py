@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from ase import Atoms
-from ase.neighborlist import neighbor_list
 
 
 def atomic_layers(z: np.ndarray, tolerance: float) -> list[np.ndarray]:
@@ -18,14 +16,6 @@ def atomic_layers(z: np.ndarray, tolerance: float) -> list[np.ndarray]:
     order = np.argsort(z)
     breaks = np.where(np.diff(z[order]) > tolerance)[0] + 1
     return [np.sort(group) for group in np.split(order, breaks)]
-
-
-def shortest_distance(atoms: Atoms, cutoff: float = 3.0) -> float:
-    """Shortest interatomic distance, periodic images included (inf if none < cutoff)."""
-    if len(atoms) == 1 and not atoms.pbc.any():
-        return float("inf")
-    distances = neighbor_list("d", atoms, cutoff, self_interaction=False)
-    return float(distances.min()) if len(distances) else float("inf")
 
 
 def shortest_lattice_vector(vectors: np.ndarray) -> float:

@@ -210,11 +210,6 @@ def top_layer_formula(atoms: Atoms, tolerance: float) -> str:
     return Composition(atoms[top].get_chemical_formula()).reduced_formula
 
 
-def _same_composition(a: Atoms, reference: Atoms) -> bool:
-    return (Composition(a.get_chemical_formula()).reduced_composition
-            == Composition(reference.get_chemical_formula()).reduced_composition)
-
-
 # ---------------------------------------------------------------- cutting
 
 

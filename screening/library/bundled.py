@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import numpy as np
 import spglib
 from ase import Atoms
 from ase.data import covalent_radii
