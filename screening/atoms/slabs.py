@@ -204,10 +204,10 @@ def formal_dipole(atoms: Atoms) -> float | None:
     return float(abs(charges @ z) / area)
 
 
-def top_layer_formula(atoms: Atoms, tolerance: float) -> str:
-    """Reduced formula of the topmost atomic layer (the termination label)."""
-    top = atomic_layers(atoms.positions[:, 2], tolerance)[-1]
-    return Composition(atoms[top].get_chemical_formula()).reduced_formula
+def layer_formula(atoms: Atoms, tolerance: float, which: int = -1) -> str:
+    """Reduced formula of one atomic layer; the topmost (-1) is the termination label."""
+    layer = atomic_layers(atoms.positions[:, 2], tolerance)[which]
+    return Composition(atoms[layer].get_chemical_formula()).reduced_formula
 
 
 # ---------------------------------------------------------------- cutting
@@ -241,11 +241,18 @@ class Cut:
     broken: float
 
 
-def _broken_bonds_per_area(slab: Atoms, bulk: Atoms) -> float:
-    """Bonds cut to make the slab's two surfaces, per surface area (1/A^2)."""
+def mean_coordination(bulk: Atoms) -> dict[str, float]:
+    """Average number of bonded neighbours of each element in the bulk."""
     bulk_cn = coordination(bulk)
     symbols = np.array(bulk.get_chemical_symbols())
-    mean_cn = {s: float(bulk_cn[symbols == s].mean()) for s in set(symbols)}
+    return {s: float(bulk_cn[symbols == s].mean()) for s in set(symbols)}
+
+
+def _broken_bonds_per_area(slab: Atoms, mean_cn: dict[str, float]) -> float:
+    """Bonds cut to make the slab's two surfaces, per surface area (1/A^2).
+
+    ``mean_cn`` is the bulk's :func:`mean_coordination`.
+    """
     expected = sum(mean_cn[s] for s in slab.get_chemical_symbols())
     area = np.linalg.norm(np.cross(slab.cell[0], slab.cell[1]))
     return float((expected - coordination(slab).sum()) / (2 * area))
@@ -302,13 +309,13 @@ def _windows(slab: Atoms, bulk: Atoms, period: int, spec: SlabSpec) -> list[Atom
     return found
 
 
-def _describe(atoms: Atoms, bulk: Atoms, spec: SlabSpec) -> Cut:
+def _describe(atoms: Atoms, mean_cn: dict[str, float], spec: SlabSpec) -> Cut:
     symmetric = is_symmetric(atoms)
     dipole = 0.0 if symmetric else formal_dipole(atoms)
-    return Cut(atoms=atoms, termination=top_layer_formula(atoms, spec.layer_tolerance),
+    return Cut(atoms=atoms, termination=layer_formula(atoms, spec.layer_tolerance),
                n_layers=len(atomic_layers(atoms.positions[:, 2], spec.layer_tolerance)),
                symmetric=symmetric, polar=None if dipole is None else dipole > 1e-3,
-               broken=_broken_bonds_per_area(atoms, bulk))
+               broken=_broken_bonds_per_area(atoms, mean_cn))
 
 
 def terminations(bulk: Atoms, miller: tuple[int, int, int], spec: SlabSpec) -> list[Cut]:
@@ -321,21 +328,15 @@ def terminations(bulk: Atoms, miller: tuple[int, int, int], spec: SlabSpec) -> l
                         f" {spec.max_atoms} atoms (setting max_slab_atoms)")
     thick = _thick_slab(bulk, miller, n_cells, spec.vacuum)
     cuts: dict[tuple, Cut] = {}
+    mean_cn = mean_coordination(bulk)
     for piece in _windows(thick, bulk, period, spec):
-        cut = _describe(piece, bulk, spec)
-        bottom = _describe(upside_down(piece, spec.vacuum), bulk, spec).termination
+        cut = _describe(piece, mean_cn, spec)
+        bottom = layer_formula(piece, spec.layer_tolerance, 0)
         key = (cut.termination, bottom, len(piece), cut.symmetric, round(cut.broken, 3))
         cuts.setdefault(key, cut)
     if not cuts:
         raise SlabError(f"no stoichiometric slab of {spec.layers} layers along {miller}")
     return list(cuts.values())
-
-
-def upside_down(atoms: Atoms, vacuum: float) -> Atoms:
-    """The slab turned over (rotated 180 degrees about x), re-standardized."""
-    flipped = atoms.copy()
-    flipped.rotate(180, "x", rotate_cell=True)
-    return standardize(flipped, vacuum)
 
 
 def choose(cuts: list[Cut], rule: str) -> list[Cut]:

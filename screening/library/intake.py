@@ -74,7 +74,8 @@ def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
     check_structure(atoms, str(request.path), request.kind, settings.min_interatomic_distance,
                     settings.paw_xc)
 
-    target = settings.user_structures_dir / f"{file_stem(request.name)}-{hashlib.sha1(request.name.encode()).hexdigest()[:8]}.extxyz"
+    digest = hashlib.sha1(request.name.encode()).hexdigest()[:8]  # names may share a stem
+    target = settings.user_structures_dir / f"{file_stem(request.name)}-{digest}.extxyz"
     formula = Composition(atoms.get_chemical_formula()).reduced_formula
     surface = "({} {} {})".format(*request.miller) if request.miller else request.kind
     structure = StructureEntry(key=request.name, path=target, kind=request.kind,
