@@ -7,6 +7,7 @@ with exit status 2 and no traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -17,11 +18,16 @@ from pathlib import Path
 from ase.io import write
 
 from screening import __version__
+from screening.calculators.levels import all_levels, get_level
 from screening.errors import ScreeningError
 from screening.library.catalog import FAMILIES, Catalog, file_stem
 from screening.library.intake import AddRequest, add_candidate, remove_candidate
 from screening.library.surfaces import build_slab_models, slab_spec
+from screening.recipes.references import REFERENCE_NAMES, Context
+from screening.recipes.references import summary as reference_summary
+from screening.recipes.validation import validate
 from screening.settings import Settings, get_settings
+from screening.store.database import Store, redact
 from screening.tables import FORMATS, render
 
 CANDIDATE_COLUMNS = ["name", "family", "formula", "surface", "kind", "source"]
@@ -87,6 +93,59 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _context(settings: Settings, level: str) -> Context:
+    return Context(Store(settings.store_url, settings.stale_after),
+                   get_level(level, settings.levels), settings)
+
+
+def cmd_levels(args: argparse.Namespace, settings: Settings) -> int:
+    rows = [{"level": name, "engine": lvl.engine, "description": lvl.description,
+             "parameters": ", ".join(f"{k}={v}" for k, v in lvl.as_dict().items()
+                                     if k != "engine")}
+            for name, lvl in all_levels(settings.levels).items()]
+    print(render(rows, args.format))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    report = validate(_context(settings, args.level))
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+    else:
+        rows = [{**c, "ok": "yes" if c["ok"] else "OUTSIDE"} for c in report["checks"]]
+        print(render(rows, args.format))
+        if args.format == "table":
+            print(f"\nlevel {report['level']}: c/a = {report['zn_c_over_a']}; "
+                  f"{report['calculations']} calculations, {report['computed_now']} computed now"
+                  f" ({report['wall_time_s']} s of compute in total)")
+            if report["note"]:
+                print(f"note: {report['note']}")
+            print("PASSED" if report["passed"] else "FAILED: a value is outside its window")
+    return 0 if report["passed"] else 1
+
+
+def cmd_references(args: argparse.Namespace, settings: Settings) -> int:
+    rows = reference_summary(_context(settings, args.level), tuple(args.only or REFERENCE_NAMES))
+    print(render(rows, args.format))
+    return 0
+
+
+def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
+    store = Store(settings.store_url, settings.stale_after)
+    selection = {k: v for k, v in (("level", args.level), ("status", args.status)) if v}
+    rows = [{"id": r.id, "label": r.get("label", ""), "level": r.get("level", ""),
+             "task": r.get("task", ""), "status": r.get("status", ""),
+             "energy": round(r.energy, 5) if r.get("energy") is not None else "",
+             "converged": r.get("converged", ""), "steps": r.get("n_steps", ""),
+             "wall_s": round(r.wall_time, 1) if r.get("wall_time") is not None else "",
+             "host": r.get("host", ""), "key": r.calc_key[:12], "error": r.get("error", "")}
+            for r in store.rows(**selection)]
+    print(render(rows, args.format))
+    if args.format == "table":
+        print(f"\n{len(rows)} calculations in {redact(store.url)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="znscreen",
@@ -126,6 +185,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", help="output folder (default: RESULTS/slabs)")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_slab)
+
+    p = sub.add_parser("levels", help="list the levels of theory and their parameters")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_levels)
+
+    p = sub.add_parser("validate", help="check a level: Zn lattice and cohesive energy")
+    p.add_argument("--level", required=True, help="level name (see `znscreen levels`)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("references", help="compute or show the shared reference energies")
+    p.add_argument("--level", required=True, help="level name (see `znscreen levels`)")
+    p.add_argument("--only", nargs="+", choices=REFERENCE_NAMES, metavar="NAME",
+                   help=f"some of: {', '.join(REFERENCE_NAMES)}")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_references)
+
+    p = sub.add_parser("calculations", help="list the calculations in the results store")
+    p.add_argument("--level")
+    p.add_argument("--status", choices=("running", "done", "failed"))
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_calculations)
 
     p = sub.add_parser("settings", help="show the settings in effect")
     p.add_argument("--format", choices=FORMATS, default="table")

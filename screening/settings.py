@@ -18,10 +18,12 @@ from typing import Any
 
 import platformdirs
 
+from screening.calculators.levels import all_levels
 from screening.errors import SettingsError
 
 APP_NAME = "zn-screening"
 ENV_PREFIX = "ZNSCREEN_"
+OPTIMIZER_NAMES = ("BFGS", "LBFGS", "FIRE")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -60,6 +62,27 @@ class Settings:
     #: Exchange-correlation functional whose PAW datasets must exist.
     paw_xc: str = "PBE"
 
+    #: Results database: a SQLite file (``.db``) or a ``postgresql://`` URL.
+    #: Empty means ``<results_dir>/screening.db``.
+    database: str = ""
+    #: Logs and relaxation checkpoints. Empty means ``<results_dir>/work``.
+    work_dir: str = ""
+    #: A running calculation with no heartbeat for this long (s) is taken over.
+    stale_after: float = 300.0
+    #: Relaxations: converged when all free atoms' forces are below this (eV/A).
+    relax_fmax: float = 0.05
+    #: Relaxations: most force evaluations, counted over restarts.
+    relax_steps: int = 300
+    #: Relaxations: ASE optimiser (BFGS, LBFGS or FIRE).
+    optimizer: str = "BFGS"
+    #: Total charge (e) of every hydrated-Zn system at the DFT levels: 0 is the
+    #: neutral convention, 2 a charged cell with compensating background.
+    cluster_charge: int = 0
+    #: Vacuum (A) around molecules and atoms in reference calculations.
+    molecule_vacuum: float = 6.0
+    #: Level overrides and derived levels: TOML tables ``[levels.NAME]``.
+    levels: dict = field(default_factory=dict)
+
     @property
     def user_catalog(self) -> Path:
         """The user's catalog file (TOML)."""
@@ -73,6 +96,16 @@ class Settings:
     @property
     def bundled_catalog(self) -> Path:
         return self.structures_dir / "catalog.toml"
+
+    @property
+    def store_url(self) -> str:
+        """The database every calculation is read from and written to."""
+        return self.database or str(self.results_dir / "screening.db")
+
+    @property
+    def calculation_dir(self) -> Path:
+        """Root of the per-calculation work directories."""
+        return Path(self.work_dir) if self.work_dir else self.results_dir / "work"
 
 
 def _coerce(name: str, kind: Any, raw: Any, origin: str) -> Any:
@@ -118,8 +151,15 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         for key, raw in data.items():
             if key not in known:
                 raise SettingsError(f"{path}: unknown setting {key!r}")
+            if key == "levels":
+                if not isinstance(raw, dict):
+                    raise SettingsError(f"{path}: 'levels' must be tables [levels.NAME]")
+                values[key] = raw
+                continue
             values[key] = _coerce(key, known[key], raw, str(path))
     for key, kind in known.items():
+        if key == "levels":
+            continue
         env_key = ENV_PREFIX + key.upper()
         if env_key in environ:
             values[key] = _coerce(key, kind, environ[env_key], env_key)
@@ -137,6 +177,10 @@ def _check(s: Settings) -> None:
         "max_slab_atoms": s.max_slab_atoms,
         "max_miller_index": s.max_miller_index,
         "min_interatomic_distance": s.min_interatomic_distance,
+        "stale_after": s.stale_after,
+        "relax_fmax": s.relax_fmax,
+        "relax_steps": s.relax_steps,
+        "molecule_vacuum": s.molecule_vacuum,
     }
     for name, value in positive.items():
         if value <= 0:
@@ -145,6 +189,12 @@ def _check(s: Settings) -> None:
         raise SettingsError(
             f"setting 'fixed_layer_fraction' must be in [0, 1), got {s.fixed_layer_fraction}"
         )
+    if s.optimizer not in OPTIMIZER_NAMES:
+        raise SettingsError(f"setting 'optimizer' must be one of {', '.join(OPTIMIZER_NAMES)},"
+                            f" got {s.optimizer!r}")
+    if s.cluster_charge not in (0, 2):
+        raise SettingsError(f"setting 'cluster_charge' must be 0 or 2, got {s.cluster_charge}")
+    all_levels(s.levels)  # fails in one line on a bad [levels.*] table
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,9 @@ log() { printf '[install] %s\n' "$*"; }
 
 python=${PYTHON:-python3}
 need_apt=()
-for pkg in libxc-dev libopenblas-dev libfftw3-dev g++; do
+# postgresql: the server the store's PostgreSQL tests start (and a local
+# option for users); the package's own cluster is not used.
+for pkg in libxc-dev libopenblas-dev libfftw3-dev g++ postgresql; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 "$python" -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
@@ -62,8 +64,8 @@ if [ -z "$wheel" ]; then
   wheel=$(ls "$gpaw_dir"/gpaw-"$gpaw_version"-*.whl | head -n1)
 fi
 
-log "python packages (zn-screening, GPAW wheel, CHGNet on CPU torch)"
-pip install "$wheel" -e "$repo[mlip,test]"
+log "python packages (zn-screening, GPAW wheel, CHGNet on CPU torch, PostgreSQL driver)"
+pip install "$wheel" -e "$repo[mlip,postgres,test]"
 
 "$venv/bin/gpaw" info | grep -E "^(libxc|FFTW|_gpaw)" | sed 's/^/[install] gpaw info: /'
 if ! "$venv/bin/gpaw" info | grep -E "^libxc.* yes" >/dev/null \

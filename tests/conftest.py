@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -28,3 +34,69 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture(scope="session")
 def bundled_catalog() -> Catalog:
     return Catalog(load_settings(environ={}))
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server started for this test session (Debian's postgresql).
+
+    Skipped, with the reason shown, where the server binaries are missing.
+    As root the server runs as the ``postgres`` user (it refuses root).
+    """
+    bindir = _postgres_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="znscreen-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    data = root / "data"
+    run = dict(check=True, capture_output=True, text=True)
+    try:
+        subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                        "--auth=trust"], **run)
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l",
+                        str(root / "server.log"), "-w", "-o",
+                        f"-p {port} -k {root} -c listen_addresses=localhost", "start"], **run)
+    except subprocess.CalledProcessError as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(f"PostgreSQL server could not start: {exc.stderr.strip()[:200]}")
+    yield f"postgresql://postgres@localhost:{port}"
+    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                   capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    import psycopg2
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    connection = psycopg2.connect(f"{postgres_server}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {name}")
+    connection.close()
+    return f"{postgres_server}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path: Path) -> str:
+    """The results store, once as a SQLite file and once on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "results" / "screening.db")
+    return request.getfixturevalue("postgres_url")

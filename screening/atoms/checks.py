@@ -10,6 +10,7 @@ import numpy as np
 from ase import Atoms
 from ase.neighborlist import neighbor_list
 
+from screening.atoms.geometry import axis_gap
 from screening.errors import StructureError
 
 #: Smallest gap (A) along the surface normal that marks a slab's vacuum.
@@ -43,12 +44,7 @@ def elements_with_paw(xc: str) -> frozenset[str]:
 
 def surface_gap(atoms: Atoms) -> float:
     """Largest empty stretch (A) along the normal to the a-b plane, periodic in c."""
-    normal = np.cross(atoms.cell[0], atoms.cell[1])
-    normal /= np.linalg.norm(normal)
-    height = float(np.dot(atoms.cell[2], normal))
-    frac = np.sort(atoms.get_scaled_positions(wrap=True)[:, 2])
-    gaps = np.diff(np.append(frac, frac[0] + 1.0))
-    return float(gaps.max() * abs(height))
+    return axis_gap(atoms, 2)
 
 
 def check_structure(atoms: Atoms, where: str, kind: str, min_distance: float,

@@ -38,3 +38,23 @@ def gauss_reduce(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if np.linalg.norm(b) >= np.linalg.norm(a):
             return a, b
         a, b = b, a
+
+
+def axis_gap(atoms, axis: int) -> float:
+    """Largest empty stretch (A) of a periodic cell along cell vector ``axis``.
+
+    Measured along the normal to the plane of the two other cell vectors, so
+    it is the vacuum thickness between the system and its periodic image.
+    """
+    others = [i for i in range(3) if i != axis]
+    normal = np.cross(atoms.cell[others[0]], atoms.cell[others[1]])
+    normal /= np.linalg.norm(normal)
+    height = abs(float(np.dot(atoms.cell[axis], normal)))
+    frac = np.sort(atoms.get_scaled_positions(wrap=True)[:, axis])
+    gaps = np.diff(np.append(frac, frac[0] + 1.0))
+    return float(gaps.max() * height)
+
+
+def periodic_axes(atoms, min_gap: float) -> tuple[bool, bool, bool]:
+    """Which cell axes are physically periodic: no vacuum gap of ``min_gap`` A or more."""
+    return tuple(bool(axis_gap(atoms, i) < min_gap) for i in range(3))

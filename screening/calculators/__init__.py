@@ -1,0 +1,1 @@
+"""Levels of theory and the calculators that implement them."""

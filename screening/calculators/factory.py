@@ -1,0 +1,127 @@
+"""Build ASE calculators from resolved calculation parameters.
+
+GPAW SCF trouble is met by an escalation ladder: rung 0 is the level as
+documented; each further rung mixes more gently and allows more
+iterations, and the last one also doubles the smearing. The rung used is
+recorded with every result (a result from the last rung is flagged,
+because its smearing differs from the level's).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ase.calculators.calculator import Calculator
+
+from screening.atoms.checks import paw_setup_dirs
+from screening.errors import ScreeningError
+
+#: Changes applied on each rung of the SCF escalation ladder.
+SCF_LADDER: tuple[dict[str, Any], ...] = (
+    {},
+    {"mixer": {"beta": 0.05, "nmaxold": 8, "weight": 100.0}, "maxiter_factor": 2},
+    {"mixer": {"beta": 0.02, "nmaxold": 10, "weight": 100.0}, "maxiter_factor": 3,
+     "smearing_factor": 2.0},
+)
+
+
+class SCFConvergenceError(ScreeningError):
+    """GPAW's SCF did not converge on any rung of the ladder."""
+
+
+def scf_error() -> type[BaseException]:
+    """The exception both GPAW implementations raise when the SCF does not converge."""
+    from gpaw import KohnShamConvergenceError
+    return KohnShamConvergenceError
+
+
+@lru_cache(maxsize=1)
+def chgnet_model(version: str):
+    """The CHGNet model shipped with the installed package (loaded once per process)."""
+    try:
+        import chgnet
+        from chgnet.model import CHGNet
+    except ImportError:
+        raise ScreeningError("the mlip level needs CHGNet: install the package with the"
+                             " [mlip] extra (pip install -e '.[mlip]')") from None
+    if chgnet.__version__ != version:
+        raise ScreeningError(f"the mlip level expects CHGNet {version}, "
+                             f"found {chgnet.__version__}")
+    with contextlib.redirect_stdout(io.StringIO()):
+        return CHGNet.load(verbose=False)
+
+
+def _chgnet(params: dict[str, Any]) -> Calculator:
+    from chgnet.model.dynamics import CHGNetCalculator
+    # CHGNet's graph code triggers a harmless torch UserWarning on every call
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"chgnet\.")
+    with contextlib.redirect_stdout(io.StringIO()):
+        # isolated atoms (the Zn-atom reference) are deliberate; their CHGNet
+        # energies are outside its training data, as the docs say
+        return CHGNetCalculator(model=chgnet_model(params["model_version"]),
+                                use_device="cpu", on_isolated_atoms="ignore")
+
+
+def check_basis(symbols: set[str], basis: str) -> None:
+    """Fail in one line if an LCAO basis file is missing for an element."""
+    dirs = paw_setup_dirs()
+    for symbol in sorted(symbols):
+        if not any((d / f"{symbol}.{basis}.basis{ext}").exists() for d in dirs
+                   for ext in ("", ".gz")):
+            raise ScreeningError(f"no GPAW {basis!r} basis set for {symbol} in "
+                                 f"{', '.join(map(str, dirs))}")
+
+
+def _gpaw(params: dict[str, Any], directory: Path, rung: int) -> Calculator:
+    if params["implementation"] == "old":
+        from gpaw.calculator import GPAW
+    else:
+        from gpaw import GPAW
+    step = SCF_LADDER[rung]
+    if params["mode"] == "pw":
+        mode: Any = {"name": "pw", "ecut": params["ecut"]}
+        extra: dict[str, Any] = {}
+    else:
+        mode = "lcao"
+        extra = {"basis": params["basis"], "h": params["grid_spacing"]}
+    if "mixer" in step:
+        extra["mixer"] = dict(step["mixer"])
+    if params["dipole"]:
+        extra["poissonsolver"] = {"dipolelayer": "xy"}
+    width = params["smearing"] * step.get("smearing_factor", 1.0)
+    calc = GPAW(
+        mode=mode, xc=params["xc"], kpts=params["kpts"], charge=params["charge"],
+        spinpol=params["spinpol"], occupations={"name": "fermi-dirac", "width": width},
+        convergence={"energy": params["scf_energy"], "density": params["scf_density"]},
+        maxiter=params["maxiter"] * step.get("maxiter_factor", 1),
+        txt=str(directory / f"gpaw-rung{rung}.txt"), **extra,
+    )
+    if not params["d3"]:
+        return calc
+    from ase.calculators.mixing import SumCalculator
+    from dftd3.ase import DFTD3
+    return SumCalculator([calc, DFTD3(method=params["xc"], damping="d3bj")])
+
+
+def make_calculator(atoms, params: dict[str, Any], directory: Path,
+                    rung: int = 0) -> Calculator:
+    """A fresh calculator for ``params`` writing its logs in ``directory``."""
+    if params["engine"] == "chgnet":
+        return _chgnet(params)
+    if params["mode"] == "lcao":
+        check_basis(set(atoms.get_chemical_symbols()), params["basis"])
+    return _gpaw(params, directory, rung)
+
+
+def prepare(atoms, params: dict[str, Any]) -> None:
+    """Set what the parameters say about the structure itself (pbc, moments)."""
+    if params["engine"] != "gpaw":
+        return
+    atoms.pbc = params["pbc"]
+    if params["magmoms"] is not None:
+        atoms.set_initial_magnetic_moments(params["magmoms"])

@@ -1,0 +1,164 @@
+"""Levels of theory: named, documented parameter sets.
+
+A level says *how* an energy is computed. Three are built in (see
+``docs/levels.md``):
+
+``mlip``
+    CHGNet 0.4.2 universal potential (its bundled pretrained weights, model
+    0.3.0, trained on PBE/PBE+U Materials Project relaxations; no charge,
+    no dispersion beyond what the training data hold). Geometries and
+    pre-ranking only.
+``dft-fast``
+    GPAW LCAO, dzp basis, PBE + D3(BJ). Quote its energies against bulk
+    references (its isolated-atom energies are poor).
+``dft``
+    GPAW plane waves, 400 eV, PBE + D3(BJ).
+
+Any field can be overridden in the settings file, and new levels derived
+from a built-in one, e.g.::
+
+    [levels.dft]
+    ecut = 500
+    [levels.dft-cheap]
+    base = "dft"
+    ecut = 250
+
+Units: eV for energies and smearing, Angstrom for grid spacing, k-point
+density in k-points per reciprocal Angstrom (ASE's ``kptdensity``: the
+number of k-points along b_i is ``ceil(2 pi |b_i| * density)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Mapping
+
+from screening.errors import SettingsError
+
+#: Elements whose systems are computed spin-polarised, with the initial
+#: magnetic moment (Bohr magnetons per atom) used to start the SCF.
+MAGNETIC_MOMENTS: dict[str, float] = {
+    "V": 2.0, "Cr": 3.0, "Mn": 4.0, "Fe": 3.0, "Co": 2.0, "Ni": 1.0,
+    "Ru": 1.0, "Rh": 1.0, "Gd": 7.0,
+}
+
+ENGINES = ("chgnet", "gpaw")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of theory. Fields that do not apply to its engine are unused."""
+
+    name: str
+    engine: str
+    description: str
+    #: CHGNet model version that must be installed (engine ``chgnet``).
+    model_version: str = ""
+    #: GPAW mode: ``pw`` (plane waves) or ``lcao`` (atomic orbitals).
+    mode: str = "pw"
+    #: Plane-wave cutoff (eV), ``pw`` mode.
+    ecut: float = 400.0
+    #: Atomic-orbital basis, ``lcao`` mode.
+    basis: str = "dzp"
+    #: Real-space grid spacing (A) for densities and potentials, ``lcao`` mode.
+    grid_spacing: float = 0.2
+    #: Exchange-correlation functional.
+    xc: str = "PBE"
+    #: Add Grimme D3 dispersion with Becke-Johnson damping (the dftd3 package).
+    d3: bool = True
+    #: k-points per reciprocal Angstrom along each periodic axis.
+    kpt_density: float = 3.5
+    #: Fermi-Dirac smearing width (eV).
+    smearing: float = 0.1
+    #: SCF convergence: energy change (eV per valence electron), last 3 steps.
+    scf_energy: float = 5e-4
+    #: SCF convergence: density change (electrons per valence electron).
+    scf_density: float = 1e-4
+    #: SCF iterations allowed on the first rung of the escalation ladder.
+    maxiter: int = 200
+    #: ``old`` (gpaw.calculator.GPAW) or ``new`` (gpaw.GPAW). They agree to
+    #: 1e-6 eV; the old one is the faster here (benchmarks/engine.py).
+    implementation: str = "old"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters that matter for this engine (name excluded)."""
+        data = asdict(self)
+        keep = {"engine"} | ({"model_version"} if self.engine == "chgnet" else
+                             {f.name for f in fields(self)} - {"name", "description",
+                                                               "model_version"})
+        if self.engine == "gpaw":
+            keep -= {"basis", "grid_spacing"} if self.mode == "pw" else {"ecut"}
+        return {k: data[k] for k in sorted(keep)}
+
+
+BUILTIN_LEVELS: dict[str, Level] = {
+    "mlip": Level(
+        name="mlip", engine="chgnet", model_version="0.4.2", d3=False,
+        description="CHGNet 0.4.2 universal potential (CPU); geometries and pre-ranking",
+    ),
+    "dft-fast": Level(
+        name="dft-fast", engine="gpaw", mode="lcao", basis="dzp", kpt_density=3.0,
+        description="GPAW LCAO dzp, PBE+D3(BJ); quote against bulk references",
+    ),
+    "dft": Level(
+        name="dft", engine="gpaw", mode="pw", ecut=400.0,
+        description="GPAW plane waves 400 eV, PBE+D3(BJ); production",
+    ),
+}
+
+_CHOICES = {"engine": ENGINES, "mode": ("pw", "lcao"), "implementation": ("old", "new")}
+
+
+def _override(level: Level, changes: Mapping[str, Any], origin: str) -> Level:
+    known = {f.name: f.type for f in fields(Level)}
+    values: dict[str, Any] = {}
+    for key, raw in changes.items():
+        if key == "base":
+            continue
+        if key not in known or key == "name":
+            raise SettingsError(f"{origin}: unknown level parameter {key!r}")
+        current = getattr(level, key)
+        kind = type(current)
+        if kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+            raw = float(raw)
+        if not isinstance(raw, kind) or (kind is not bool and isinstance(raw, bool)):
+            raise SettingsError(f"{origin}: level parameter {key!r} must be "
+                                f"{kind.__name__}, got {raw!r}")
+        if key in _CHOICES and raw not in _CHOICES[key]:
+            raise SettingsError(f"{origin}: level parameter {key!r} must be one of "
+                                f"{', '.join(_CHOICES[key])}, got {raw!r}")
+        if kind in (int, float) and raw <= 0:
+            raise SettingsError(f"{origin}: level parameter {key!r} must be positive, "
+                                f"got {raw!r}")
+        values[key] = raw
+    return replace(level, **values)
+
+
+def all_levels(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Level]:
+    """Built-in levels with the settings' ``[levels.NAME]`` tables applied."""
+    levels = dict(BUILTIN_LEVELS)
+    for name, changes in (overrides or {}).items():
+        origin = f"[levels.{name}]"
+        if not isinstance(changes, Mapping):
+            raise SettingsError(f"{origin}: must be a table of level parameters")
+        if name in levels:
+            if "base" in changes:
+                raise SettingsError(f"{origin}: 'base' is only for new levels")
+            levels[name] = _override(levels[name], changes, origin)
+            continue
+        base = changes.get("base")
+        if base not in BUILTIN_LEVELS:
+            raise SettingsError(f"{origin}: a new level needs base = one of "
+                                f"{', '.join(BUILTIN_LEVELS)}, got {base!r}")
+        levels[name] = _override(replace(BUILTIN_LEVELS[base], name=name,
+                                         description=f"{base} with overrides"),
+                                 changes, origin)
+    return levels
+
+
+def get_level(name: str, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Level:
+    """The level called ``name``, or a one-line error listing the known ones."""
+    levels = all_levels(overrides)
+    if name not in levels:
+        raise SettingsError(f"unknown level {name!r} (known: {', '.join(levels)})")
+    return levels[name]

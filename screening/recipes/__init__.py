@@ -1,0 +1,1 @@
+"""Composite calculations built on get-or-compute (references, descriptors)."""

@@ -1,0 +1,1 @@
+"""Running calculations: single points, relaxations, get-or-compute."""

@@ -1,0 +1,194 @@
+"""Get-or-compute: the one entry point through which every energy is obtained.
+
+``compute(store, request)`` returns the stored result if the calculation's
+key is already done; otherwise it claims the key, runs the calculation,
+and stores the result. Two workers asking for one key compute it once: the
+second waits for the first. A failure is stored with its reason and raised
+as :class:`CalculationFailed`.
+"""
+
+from __future__ import annotations
+
+import platform
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ase import Atoms
+from ase.db.row import AtomsRow
+
+from screening.calculators.levels import Level
+from screening.calculators.parameters import calculation_parameters
+from screening.errors import ScreeningError
+from screening.runners.execute import TaskSpec, clear_checkpoint, execute
+from screening.store.database import Claim, Store, StoreError
+from screening.store.keys import calculation_key
+
+#: Packages whose versions are recorded with every result, per engine.
+VERSIONED = {"chgnet": ("ase", "chgnet", "torch", "numpy"),
+             "gpaw": ("ase", "gpaw", "dftd3", "numpy")}
+
+
+class CalculationFailed(ScreeningError):
+    """A calculation ended in an error; the store holds the reason."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One calculation: a structure, a level, what to do, and a human label."""
+
+    atoms: Atoms
+    level: Level
+    label: str
+    task: TaskSpec = field(default_factory=TaskSpec)
+    #: Total charge (e); ignored (0) at CHGNet levels.
+    charge: int = 0
+    #: k-point mesh replacing the level's density-derived one (GPAW levels).
+    kpts: list[int] | None = None
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return calculation_parameters(self.level, self.atoms, self.charge, self.kpts)
+
+    @property
+    def key(self) -> str:
+        return calculation_key(self.atoms, self.parameters, self.task.as_dict())
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """A stored, finished calculation."""
+
+    key: str
+    row_id: int
+    label: str
+    level: str
+    task: str
+    atoms: Atoms
+    energy: float
+    forces: np.ndarray
+    converged: bool
+    n_steps: int
+    scf_rung: int
+    wall_time: float
+    host: str
+    #: True if this call ran the calculation, False if it came from the store.
+    computed: bool
+    data: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: AtomsRow, computed: bool) -> "Calculation":
+        return cls(key=row.calc_key, row_id=row.id, label=row.get("label", ""),
+                   level=row.level, task=row.task, atoms=row.toatoms(), energy=float(row.energy),
+                   forces=np.array(row.forces), converged=bool(row.converged),
+                   n_steps=int(row.n_steps), scf_rung=int(row.scf_rung),
+                   wall_time=float(row.wall_time), host=row.host, computed=computed,
+                   data=dict(row.data))
+
+
+def versions(engine: str) -> dict[str, str]:
+    """Installed versions of the packages behind ``engine``."""
+    found = {"python": platform.python_version(), "zn-screening": metadata.version("zn-screening")}
+    for name in VERSIONED[engine]:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "absent"
+    return found
+
+
+class _Heartbeat:
+    """Refresh a claim's heartbeat from a background thread while it runs."""
+
+    def __init__(self, store: Store, claim: Claim, interval: float) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(store, claim, interval),
+                                        daemon=True)
+
+    def _run(self, store: Store, claim: Claim, interval: float) -> None:
+        own = Store(store.url, store.stale_after)
+        while not self._stop.wait(interval):
+            try:
+                own.beat(claim)
+            except Exception:  # noqa: BLE001 - a missed beat only risks a takeover
+                pass
+
+    def __enter__(self) -> "_Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def work_directory(root: Path, key: str) -> Path:
+    """Where logs and checkpoints of calculation ``key`` live."""
+    return root / key[:2] / key
+
+
+def _run_claimed(store: Store, claim: Claim, request: Request, params: dict[str, Any],
+                 work_root: Path) -> Calculation:
+    try:
+        return _run_and_store(store, claim, request, params, work_root)
+    finally:
+        store.release(claim)
+
+
+def _run_and_store(store: Store, claim: Claim, request: Request, params: dict[str, Any],
+                   work_root: Path) -> Calculation:
+    directory = work_directory(work_root, claim.key)
+    start = time.perf_counter()
+    try:
+        with _Heartbeat(store, claim, max(store.stale_after / 5, 1.0)):
+            outcome = execute(request.atoms, params, request.task, directory)
+    except BaseException as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        reason = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
+        try:
+            store.fail(claim, reason)
+        except StoreError as store_exc:
+            reason += f" (not recorded: {store_exc})"
+        if isinstance(exc, Exception):
+            raise CalculationFailed(f"{request.label} [{request.level.name}]: {reason}") from exc
+        raise
+    wall = time.perf_counter() - start
+    values = {"converged": outcome.converged, "n_steps": outcome.n_steps,
+              "scf_rung": outcome.scf_rung, "residual_force": outcome.residual_force,
+              "wall_time": wall}
+    data = {"parameters": params, "task_spec": request.task.as_dict(),
+            "versions": versions(params["engine"]), "energies": outcome.energies,
+            "resumed_from_step": outcome.resumed_from_step, "work_directory": str(directory)}
+    store.complete(claim, outcome.atoms, values, data)
+    if request.task.kind == "relax":
+        clear_checkpoint(directory)
+    return Calculation.from_row(store.find(claim.key), computed=True)
+
+
+def compute(store: Store, request: Request, work_root: Path, poll: float = 1.0,
+            retry_failed: bool = True) -> Calculation:
+    """The stored result of ``request``, computing it first if nobody has.
+
+    Waits (polling every ``poll`` s) while another live worker computes the
+    same key. A stored failure is retried if ``retry_failed``, else raised.
+    """
+    params = request.parameters
+    key = calculation_key(request.atoms, params, request.task.as_dict())
+    meta = {"task": request.task.kind, "level": request.level.name, "label": request.label}
+    while True:
+        row = store.find(key)
+        if row is not None and row.get("status") == "done":
+            return Calculation.from_row(row, computed=False)
+        claim = store.claim(key, meta, retry_failed=retry_failed)
+        if claim is not None:
+            return _run_claimed(store, claim, request, params, work_root)
+        row = store.find(key)
+        if row is not None and row.get("status") == "failed" and not retry_failed:
+            raise CalculationFailed(f"{request.label} [{request.level.name}]: "
+                                    f"{row.get('error', 'failed')} (stored)")
+        time.sleep(poll)
+

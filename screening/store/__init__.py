@@ -1,0 +1,1 @@
+"""The results store: every calculation keyed by content, computed once."""

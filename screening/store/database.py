@@ -1,0 +1,219 @@
+"""The results store on ASE's database: SQLite by default, PostgreSQL by URL.
+
+One row per calculation, found by its content key (``calc_key``). A row
+moves through ``running`` (claimed by a worker: host, pid and a heartbeat
+time are recorded) to ``done`` (final structure with energy and forces,
+parameters, versions, wall time) or ``failed`` (the reason). A row is only
+ever rewritten in one database transaction, so a crash leaves either the
+old row or the new one, never half of one.
+
+Claims are serialised per store: a file lock (``flock``, released by the
+kernel if the process dies) next to a SQLite file, a PostgreSQL advisory
+lock otherwise. A ``running`` row whose owner is gone (same host and the
+process no longer exists, or no heartbeat for ``stale_after`` seconds) is
+taken over, so a killed run resumes.
+
+SQLite needs working POSIX locks: keep the file on a local disk, not on
+NFS/Lustre shared by several nodes; use PostgreSQL for that.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import threading
+import time
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from ase import Atoms
+from ase.db import connect
+from ase.db.row import AtomsRow
+
+from screening.errors import ScreeningError
+
+HOST = socket.gethostname()
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+
+
+class StoreError(ScreeningError):
+    """The results store cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this process now owns and must complete or fail."""
+
+    id: int
+    key: str
+    attempt: int
+    #: True if the row was taken over from a dead or silent owner.
+    takeover: bool
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by ``***`` (for messages)."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+#: Keys claimed by this process and still being computed (any thread).
+_ACTIVE: set[str] = set()
+_ACTIVE_LOCK = threading.Lock()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Store:
+    """Calculations keyed by content hash, in an ase.db database."""
+
+    def __init__(self, url: str | Path, stale_after: float = 300.0) -> None:
+        self.url = str(url)
+        self.stale_after = stale_after
+        self.is_postgres = self.url.startswith(POSTGRES_PREFIXES)
+        try:
+            if self.is_postgres:
+                self.db = connect(self.url)
+            else:
+                if not self.url.endswith(".db"):
+                    raise StoreError(f"database {self.url}: a SQLite file must end in .db")
+                Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+                self.db = connect(self.url, use_lock_file=False)
+            with self._lock("schema"):  # two workers creating one new database
+                self.db.count()  # opens (and initialises) the database now
+        except StoreError:
+            raise
+        except ImportError as exc:
+            raise StoreError(f"database {redact(self.url)}: PostgreSQL needs the [postgres]"
+                             f" extra ({exc})") from None
+        except Exception as exc:  # noqa: BLE001 - any driver error, one line
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"database {redact(self.url)}: cannot open ({message})") from None
+
+    def __repr__(self) -> str:
+        return f"Store({redact(self.url)!r})"
+
+    # -- reading ----------------------------------------------------------
+    def find(self, key: str) -> AtomsRow | None:
+        """The row of calculation ``key``, if any."""
+        for row in self.db.select(calc_key=key, limit=1):
+            return row
+        return None
+
+    def rows(self, **selection: Any) -> Iterator[AtomsRow]:
+        """Rows matching key-value pairs, e.g. ``rows(status="done", level="mlip")``."""
+        return self.db.select(**selection)
+
+    def count(self, **selection: Any) -> int:
+        return self.db.count(**selection)
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """Turn any driver error during a write into a one-line StoreError."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - sqlite3/psycopg2/OSError alike
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"database {redact(self.url)}: {what} failed ({message})") from exc
+
+    # -- claiming ---------------------------------------------------------
+    @contextmanager
+    def _lock(self, key: str) -> Iterator[None]:
+        if self.is_postgres:
+            import psycopg2
+            number = zlib.crc32(key.encode())
+            connection = psycopg2.connect(self.url)
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_lock(%s)", (number,))
+                yield
+            finally:
+                connection.close()  # ends the session, releasing the lock
+        else:
+            with open(self.url + ".claims", "a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                yield
+
+    def is_stale(self, row: AtomsRow, now: float | None = None) -> bool:
+        """True if the owner of a ``running`` row is gone.
+
+        Gone means: on this host, the process no longer exists (or it is this
+        process and no thread here is computing the key, e.g. after a failed
+        write); anywhere, no heartbeat for ``stale_after`` seconds.
+        """
+        now = time.time() if now is None else now
+        if row.get("host") == HOST:
+            pid = int(row.get("pid", 0))
+            if not _process_alive(pid):
+                return True
+            if pid == os.getpid():
+                with _ACTIVE_LOCK:
+                    return row.calc_key not in _ACTIVE
+        return now - float(row.get("heartbeat", 0.0)) > self.stale_after
+
+    def claim(self, key: str, meta: dict[str, Any], retry_failed: bool = True) -> Claim | None:
+        """Reserve ``key`` for this process, or None if it is done or being computed.
+
+        ``meta`` holds searchable key-value pairs (task, level, label). A
+        ``failed`` row is claimed again only if ``retry_failed``.
+        """
+        now = time.time()
+        owner = {"status": "running", "host": HOST, "pid": os.getpid(), "heartbeat": now,
+                 "started": now}
+        with self._writing("claim"), self._lock(key):
+            row = self.find(key)
+            if row is None:
+                row_id = self.db.write(Atoms(), calc_key=key, attempt=1, **meta, **owner)
+                claim = Claim(row_id, key, 1, takeover=False)
+            else:
+                status = row.get("status")
+                if status == "done" or (status == "failed" and not retry_failed):
+                    return None
+                if status == "running" and not self.is_stale(row, now):
+                    return None
+                attempt = int(row.get("attempt", 1)) + 1
+                self.db.update(row.id, delete_keys=["error"], attempt=attempt, **owner)
+                claim = Claim(row.id, key, attempt, takeover=status == "running")
+            with _ACTIVE_LOCK:
+                _ACTIVE.add(key)
+            return claim
+
+    def release(self, claim: Claim) -> None:
+        """This process stops working on ``claim`` (after complete, fail or a crash)."""
+        with _ACTIVE_LOCK:
+            _ACTIVE.discard(claim.key)
+
+    def beat(self, claim: Claim) -> None:
+        """Record that the owner of ``claim`` is alive."""
+        with self._writing("heartbeat"):
+            self.db.update(claim.id, heartbeat=time.time())
+
+    # -- finishing ----------------------------------------------------------
+    def complete(self, claim: Claim, atoms: Atoms, values: dict[str, Any],
+                 data: dict[str, Any]) -> None:
+        """Write the result (structure with energy/forces) and mark the row done."""
+        with self._writing("storing the result"):
+            self.db.update(claim.id, atoms=atoms, data=data, status="done", **values)
+
+    def fail(self, claim: Claim, reason: str) -> None:
+        """Mark the row failed with a one-line reason."""
+        with self._writing("recording a failure"):
+            self.db.update(claim.id, status="failed", error=reason.splitlines()[0][:500])

@@ -1,0 +1,98 @@
+"""Levels: documented defaults, overrides from settings, per-structure parameters."""
+
+from importlib import metadata
+
+import pytest
+from ase.build import bulk, hcp0001, molecule
+
+from screening.calculators.levels import BUILTIN_LEVELS, all_levels, get_level
+from screening.calculators.parameters import calculation_parameters, kpoint_mesh
+from screening.cli import main
+from screening.errors import SettingsError
+from screening.settings import load_settings
+
+
+def test_builtin_levels_are_the_documented_ones():
+    assert BUILTIN_LEVELS["mlip"].engine == "chgnet"
+    assert BUILTIN_LEVELS["mlip"].model_version == metadata.version("chgnet")
+    fast, dft = BUILTIN_LEVELS["dft-fast"], BUILTIN_LEVELS["dft"]
+    assert (fast.engine, fast.mode, fast.basis, fast.xc, fast.d3) == ("gpaw", "lcao", "dzp", "PBE", True)
+    assert (dft.engine, dft.mode, dft.xc, dft.d3) == ("gpaw", "pw", "PBE", True)
+    assert dft.ecut >= 400
+
+
+def test_settings_override_and_derive_levels(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[levels.dft]\necut = 500\n[levels.cheap]\nbase = "dft-fast"\n'
+                    'kpt_density = 1\nd3 = false\n')
+    levels = all_levels(load_settings(path, environ={}).levels)
+    assert levels["dft"].ecut == 500.0 and levels["dft"].mode == "pw"
+    assert levels["cheap"].mode == "lcao" and levels["cheap"].kpt_density == 1.0
+    assert levels["cheap"].d3 is False
+    assert levels["dft-fast"].d3 is True  # the base is untouched
+
+
+@pytest.mark.parametrize("table, message", [
+    ('[levels.dft]\necutt = 500\n', "unknown level parameter 'ecutt'"),
+    ('[levels.dft]\necut = "high"\n', "'ecut' must be float"),
+    ('[levels.dft]\nmode = "fd"\n', "'mode' must be one of pw, lcao"),
+    ('[levels.dft]\nsmearing = -0.1\n', "'smearing' must be positive"),
+    ('[levels.dft]\nd3 = 1\n', "'d3' must be bool"),
+    ('[levels.mine]\necut = 300\n', "a new level needs base"),
+    ('[levels.dft]\nbase = "mlip"\n', "'base' is only for new levels"),
+    ('levels = 3\n', "'levels' must be tables"),
+])
+def test_bad_level_tables_fail_in_one_line(tmp_path, table, message):
+    path = tmp_path / "s.toml"
+    path.write_text(table)
+    with pytest.raises(SettingsError, match=message):
+        load_settings(path, environ={})
+
+
+def test_cli_reports_a_bad_level_table_and_an_unknown_level(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text('[levels.dft]\necut = "high"\n')
+    monkeypatch.setenv("ZNSCREEN_SETTINGS", str(path))
+    from screening.settings import get_settings
+    get_settings.cache_clear()
+    assert main(["levels"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'ecut' must be float" in err
+    path.write_text("")
+    get_settings.cache_clear()
+    assert main(["validate", "--level", "dtf"]) == 2
+    assert "unknown level 'dtf' (known: mlip, dft-fast, dft)" in capsys.readouterr().err
+    get_settings.cache_clear()
+
+
+def test_kpoint_mesh_follows_density_and_periodicity():
+    zn = bulk("Zn", "hcp", a=2.665, c=4.947)
+    # 2 pi |b| density: a-axis 2pi*0.4333*3.5 = 9.53 -> 10, c-axis 2pi/4.947*3.5 = 4.45 -> 5
+    assert kpoint_mesh(zn, 3.5, (True, True, True)) == [10, 10, 5]
+    assert kpoint_mesh(zn, 3.5, (True, True, False)) == [10, 10, 1]
+
+
+def test_parameters_per_system_kind():
+    dft = get_level("dft")
+    slab = hcp0001("Zn", size=(3, 3, 4), a=2.665, c=4.947, vacuum=7.5)
+    slab.pbc = True
+    p = calculation_parameters(dft, slab)
+    assert p["system"] == "slab" and p["pbc"] == [True, True, False]
+    assert p["kpts"][2] == 1 and p["kpts"][0] > 1 and p["dipole"] is True
+    assert p["spinpol"] is False and p["magmoms"] is None
+
+    p = calculation_parameters(dft, bulk("Zn", "hcp", a=2.665, c=4.947))
+    assert p["system"] == "bulk" and p["dipole"] is False and min(p["kpts"]) > 1
+
+    water = molecule("H2O")
+    water.center(vacuum=6.0)
+    water.pbc = True
+    p = calculation_parameters(dft, water, charge=2)
+    assert p["system"] == "molecule" and p["kpts"] == [1, 1, 1] and p["charge"] == 2
+
+    iron = bulk("Fe", "bcc", a=2.87)
+    p = calculation_parameters(dft, iron)
+    assert p["spinpol"] is True and p["magmoms"] == [3.0]
+
+    # CHGNet knows no charge: the mlip level computes every system neutral
+    assert calculation_parameters(get_level("mlip"), water, charge=2)["charge"] == 0
