@@ -81,14 +81,12 @@ class Level:
     implementation: str = "old"
 
     def as_dict(self) -> dict[str, Any]:
-        """The parameters that matter for this engine (name excluded)."""
-        data = asdict(self)
-        keep = {"engine"} | ({"model_version"} if self.engine == "chgnet" else
-                             {f.name for f in fields(self)} - {"name", "description",
-                                                               "model_version"})
-        if self.engine == "gpaw":
-            keep -= {"basis", "grid_spacing"} if self.mode == "pw" else {"ecut"}
-        return {k: data[k] for k in sorted(keep)}
+        """The parameters that matter for this engine and mode (sorted by name)."""
+        if self.engine == "chgnet":
+            return {"engine": self.engine, "model_version": self.model_version}
+        unused = {"name", "description", "model_version"}
+        unused |= {"basis", "grid_spacing"} if self.mode == "pw" else {"ecut"}
+        return {k: v for k, v in sorted(asdict(self).items()) if k not in unused}
 
 
 BUILTIN_LEVELS: dict[str, Level] = {

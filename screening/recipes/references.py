@@ -2,7 +2,8 @@
 
 - ``zn_bulk``: hcp Zn with a and c optimised: E(a, c) on a 3x3 grid
   (a +-2 %, c +-3 %) fitted by a quadratic. While the fitted minimum lies
-  outside the grid, the grid moves to its lowest point and is computed
+  outside the grid, the grid moves towards it (at most two grid steps; to
+  the lowest computed point if the fit has no minimum) and is computed
   again; then a single point is *computed* at the fitted minimum.
   All grid points use the k-mesh of the starting cell so E(a, c) is smooth.
 - ``zn_atom``: the isolated Zn atom (single point; closed shell).
@@ -36,7 +37,7 @@ from screening.store.database import Store
 ZN_A, ZN_C = 2.665, 4.947
 #: Relative half-widths of the E(a, c) grid.
 GRID_A, GRID_C = 0.02, 0.03
-MAX_ROUNDS = 5
+MAX_ROUNDS = 6
 REFERENCE_NAMES = ("zn_bulk", "zn_atom", "h2o", "h2", "clusters")
 
 
@@ -109,8 +110,12 @@ def zn_bulk(ctx: Context) -> ZnBulk:
             return ZnBulk(a=round(float(a_min), 4), c=round(float(c_min), 4),
                           energy_per_atom=final.energy / len(final.atoms),
                           calculation=final, grid=grid, fit_rms=rms)
-        lowest = local[int(np.argmin(energies))].atoms.cell.cellpar()
-        a0, c0 = float(lowest[0]), float(lowest[2])
+        if is_minimum:  # move towards the fitted minimum, at most two grid steps
+            a0 *= 1 + float(np.clip(a_min / a0 - 1, -2 * GRID_A, 2 * GRID_A))
+            c0 *= 1 + float(np.clip(c_min / c0 - 1, -2 * GRID_C, 2 * GRID_C))
+        else:  # no minimum in the model: move to the lowest computed point
+            lowest = local[int(np.argmin(energies))].atoms.cell.cellpar()
+            a0, c0 = float(lowest[0]), float(lowest[2])
     raise ScreeningError(f"hcp Zn lattice fit at level {ctx.level.name} did not settle in "
                          f"{MAX_ROUNDS} rounds (last centre a={a0:.3f}, c={c0:.3f})")
 

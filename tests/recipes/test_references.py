@@ -72,3 +72,14 @@ def test_validate_cheap_gpaw_inside_the_documented_windows(settings):
     assert 0.9 < report["zn_cohesive_energy"] < 1.35  # PBE underbinds Zn
     bulk = zn_bulk(ctx)
     assert bulk.fit_rms < 5e-3 and not bulk.calculation.computed
+
+
+def test_cli_references_and_calculations_listing(mlip, capsys):
+    assert main(["references", "--level", "mlip", "--only", "h2o", "h2", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["reference"] for r in rows] == ["h2o energy", "h2 energy"]
+    assert all(r["level"] == "mlip" and r["converged"] for r in rows)
+    assert main(["calculations", "--status", "done", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert sorted(r["label"] for r in listed) == ["ref/h2", "ref/h2o"]
+    assert all(r["status"] == "done" and r["task"] == "relax" for r in listed)
