@@ -25,7 +25,8 @@ from a built-in one, e.g.::
 
 Units: eV for energies and smearing, Angstrom for grid spacing, k-point
 density in k-points per reciprocal Angstrom (ASE's ``kptdensity``: the
-number of k-points along b_i is ``ceil(2 pi |b_i| * density)``).
+number of k-points along b_i is ``ceil(2 pi |b_i| * density)``); bulk cells
+use ``bulk_kpt_density``, slabs and molecules ``kpt_density``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class Level:
     d3: bool = True
     #: k-points per reciprocal Angstrom along each periodic axis.
     kpt_density: float = 3.5
+    #: The same for bulk cells (all axes periodic). Bulk metal cells are small
+    #: and need dense sampling: hcp Zn's c/a comes out wrong at 10x10x5.
+    bulk_kpt_density: float = 6.0
     #: Fermi-Dirac smearing width (eV).
     smearing: float = 0.1
     #: SCF convergence: energy change (eV per valence electron), last 3 steps.

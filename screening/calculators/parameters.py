@@ -55,8 +55,8 @@ def calculation_parameters(level: Level, atoms: Atoms, charge: int = 0,
         return params
     params["charge"] = int(charge)
     params["pbc"] = list(periodic)
-    params["kpts"] = (list(kpts) if kpts is not None
-                      else kpoint_mesh(atoms, level.kpt_density, periodic))
+    density = level.bulk_kpt_density if params["system"] == "bulk" else level.kpt_density
+    params["kpts"] = list(kpts) if kpts is not None else kpoint_mesh(atoms, density, periodic)
     magnetic = [MAGNETIC_MOMENTS.get(s, 0.0) for s in atoms.get_chemical_symbols()]
     params["spinpol"] = any(magnetic)
     params["magmoms"] = magnetic if any(magnetic) else None

@@ -26,7 +26,7 @@ from ase.build import bulk
 from screening.atoms.molecules import (hexaaqua_zinc, hydrogen, isolated_atom, loosest_water,
                                        water, water_count, without_water)
 from screening.calculators.levels import Level
-from screening.calculators.parameters import VACUUM_GAP, kpoint_mesh, periodic_axes
+from screening.calculators.parameters import calculation_parameters
 from screening.errors import ScreeningError
 from screening.runners.compute import Calculation, Request, compute
 from screening.runners.execute import TaskSpec
@@ -91,8 +91,7 @@ def zn_bulk(ctx: Context) -> ZnBulk:
     """hcp Zn at the level's equilibrium a and c (see module docstring)."""
     a0, c0 = ZN_A, ZN_C
     start = hcp_zn(a0, c0)
-    kpts = (kpoint_mesh(start, ctx.level.kpt_density, periodic_axes(start, VACUUM_GAP))
-            if ctx.level.engine == "gpaw" else None)
+    kpts = calculation_parameters(ctx.level, start).get("kpts")
     grid: list[Calculation] = []
     for _ in range(MAX_ROUNDS):
         for da in (-GRID_A, 0.0, GRID_A):
