@@ -75,7 +75,11 @@ def _freeze(atoms: Atoms) -> Atoms:
 
 
 def _read_checkpoint(path: Path) -> list[Atoms]:
-    """Readable frames of a checkpoint trajectory (a torn last frame is dropped)."""
+    """Readable frames of a checkpoint trajectory.
+
+    A frame torn by a kill is dropped, and the file is rewritten with the
+    intact frames so that appending to it works again.
+    """
     frames: list[Atoms] = []
     if not path.exists():
         return frames
@@ -83,8 +87,12 @@ def _read_checkpoint(path: Path) -> list[Atoms]:
         with Trajectory(str(path)) as trajectory:
             for i in range(len(trajectory)):
                 frames.append(trajectory[i])
-    except Exception:  # noqa: BLE001 - a frame cut by a kill: keep what was read
-        pass
+    except Exception:  # noqa: BLE001 - torn by a kill: keep what was read
+        clean = path.with_suffix(".clean.traj")
+        with Trajectory(str(clean), "w") as trajectory:
+            for frame in frames:
+                trajectory.write(frame)
+        clean.replace(path)
     return frames
 
 
