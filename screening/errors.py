@@ -23,3 +23,15 @@ class SlabError(ScreeningError):
 
 class SettingsError(ScreeningError):
     """A settings file or environment variable with a bad value."""
+
+
+def one_line(exc: BaseException, with_type: bool = False) -> str:
+    """The first line of an exception's message, or its class name if it has none.
+
+    With ``with_type`` a message is prefixed by the class name (``Type: message``).
+    """
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    line = text.splitlines()[0]
+    return f"{type(exc).__name__}: {line}" if with_type else line

@@ -14,7 +14,7 @@ import numpy as np
 from ase import Atoms
 from ase.io import read
 
-from screening.errors import StructureError
+from screening.errors import StructureError, one_line
 
 FORMATS = {
     ".cif": "cif",
@@ -87,7 +87,7 @@ def read_structure(path: Path) -> Atoms:
             warnings.simplefilter("ignore")
             atoms = read(path, format=fmt, index=-1)
     except Exception as exc:  # any parser failure is a bad file, reported in one line
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = one_line(exc)
         raise StructureError(f"{path}: cannot read as {fmt}: {reason}") from None
     if not isinstance(atoms, Atoms) or len(atoms) == 0:
         raise StructureError(f"{path}: contains no atoms")

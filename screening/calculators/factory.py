@@ -3,8 +3,8 @@
 GPAW SCF trouble is met by an escalation ladder: rung 0 is the level as
 documented; each further rung mixes more gently and allows more
 iterations, and the last one also doubles the smearing. The rung used is
-recorded with every result (a result from the last rung is flagged,
-because its smearing differs from the level's).
+recorded with every result (``scf_rung``): a rung-2 result used a wider
+smearing than its level, which later stages must flag.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from ase.db.row import AtomsRow
 
 from screening.calculators.levels import Level
 from screening.calculators.parameters import calculation_parameters
-from screening.errors import ScreeningError
+from screening.errors import ScreeningError, one_line
 from screening.runners.execute import TaskSpec, clear_checkpoint, execute
 from screening.store.database import Claim, Store, StoreError
 from screening.store.keys import calculation_key
@@ -147,8 +147,7 @@ def _run_and_store(store: Store, claim: Claim, request: Request, params: dict[st
         with _Heartbeat(store, claim, max(store.stale_after / 5, 1.0)):
             outcome = execute(request.atoms, params, request.task, directory)
     except BaseException as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        reason = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
+        reason = one_line(exc, with_type=True)
         try:
             store.fail(claim, reason)
         except StoreError as store_exc:

@@ -34,7 +34,7 @@ from ase import Atoms
 from ase.db import connect
 from ase.db.row import AtomsRow
 
-from screening.errors import ScreeningError
+from screening.errors import ScreeningError, one_line
 
 HOST = socket.gethostname()
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
@@ -103,7 +103,7 @@ class Store:
             raise StoreError(f"database {redact(self.url)}: PostgreSQL needs the [postgres]"
                              f" extra ({exc})") from None
         except Exception as exc:  # noqa: BLE001 - any driver error, one line
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            message = one_line(exc)
             raise StoreError(f"database {redact(self.url)}: cannot open ({message})") from None
 
     def __repr__(self) -> str:
@@ -131,7 +131,7 @@ class Store:
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - sqlite3/psycopg2/OSError alike
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            message = one_line(exc)
             raise StoreError(f"database {redact(self.url)}: {what} failed ({message})") from exc
 
     # -- claiming ---------------------------------------------------------
