@@ -19,11 +19,13 @@ from ase.io import write
 
 from screening import __version__
 from screening.calculators.levels import all_levels, get_level
+from screening.descriptors.table import COLUMNS, DEFAULT_GROUPS, GROUP_NAMES, describe
 from screening.errors import ScreeningError
 from screening.library.catalog import FAMILIES, Catalog, file_stem
 from screening.library.intake import AddRequest, add_candidate, remove_candidate
 from screening.library.surfaces import build_slab_models, slab_spec
-from screening.recipes.references import REFERENCE_NAMES, Context
+from screening.recipes.context import Context
+from screening.recipes.references import REFERENCE_NAMES
 from screening.recipes.references import summary as reference_summary
 from screening.recipes.validation import validate
 from screening.settings import Settings, get_settings
@@ -93,9 +95,10 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _context(settings: Settings, level: str) -> Context:
+def _context(settings: Settings, level: str, geometry: str | None = None) -> Context:
     return Context(Store(settings.store_url, settings.stale_after),
-                   get_level(level, settings.levels), settings)
+                   get_level(level, settings.levels), settings,
+                   geometry=get_level(geometry, settings.levels) if geometry else None)
 
 
 def cmd_levels(args: argparse.Namespace, settings: Settings) -> int:
@@ -127,6 +130,44 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_references(args: argparse.Namespace, settings: Settings) -> int:
     rows = reference_summary(_context(settings, args.level), tuple(args.only or REFERENCE_NAMES))
     print(render(rows, args.format))
+    return 0
+
+
+def _candidates(args: argparse.Namespace, settings: Settings) -> list:
+    catalog = Catalog(settings)
+    if args.all == bool(args.names) and not args.family:
+        raise ScreeningError("give candidate NAMEs, --family F or --all")
+    if args.names:
+        return [catalog.get(n) for n in args.names]
+    return catalog.select(args.family)
+
+
+def cmd_descriptors(args: argparse.Namespace, settings: Settings) -> int:
+    candidates = _candidates(args, settings)
+    ctx = _context(settings, args.level, args.geometry_level)
+    rows, details = [], []
+    for candidate in candidates:
+        described = describe(ctx, candidate, tuple(args.groups or DEFAULT_GROUPS))
+        rows.append(described.row())
+        details += [{"name": candidate.name, "descriptor": column, "value": value.value,
+                     "unit": value.unit, "details": value.details, "keys": value.keys,
+                     "flags": value.flags, "reason": value.reason}
+                    for column, value in described.values.items()]
+    if args.format == "json":
+        print(json.dumps({"rows": rows, "details": details} if args.details else rows,
+                         indent=2, default=str))
+        return 0
+    columns = None if args.format == "csv" else ["name", "level", *COLUMNS, "n_calculations"]
+    print(render(rows, args.format, columns))
+    if args.format == "table":
+        for row in rows:
+            for label, text in (("flags", row["flags"]), ("missing", row["missing"])):
+                if text:
+                    print(f"{row['name']} {label}: {text}")
+        if args.details:
+            for item in details:
+                if item["details"]:
+                    print(f"\n{item['name']} {item['descriptor']}: {item['details']}")
     return 0
 
 
@@ -201,6 +242,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"some of: {', '.join(REFERENCE_NAMES)}")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_references)
+
+    p = sub.add_parser("descriptors", help="compute (or fetch) the descriptors of candidates")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--all", action="store_true", help="every candidate in the library")
+    p.add_argument("--family", choices=FAMILIES)
+    p.add_argument("--level", required=True, help="level name (see `znscreen levels`)")
+    p.add_argument("--geometry-level", metavar="LEVEL",
+                   help="relax at this level, then single points at --level")
+    p.add_argument("--groups", nargs="+", choices=GROUP_NAMES, metavar="GROUP",
+                   help=f"some of: {', '.join(GROUP_NAMES)} (default: all but diffusion, "
+                        "the NEB)")
+    p.add_argument("--details", action="store_true",
+                   help="also print per-site tables, profiles and calculation keys")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_descriptors)
 
     p = sub.add_parser("calculations", help="list the calculations in the results store")
     p.add_argument("--level")

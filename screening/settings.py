@@ -23,7 +23,7 @@ from screening.errors import SettingsError
 
 APP_NAME = "zn-screening"
 ENV_PREFIX = "ZNSCREEN_"
-OPTIMIZER_NAMES = ("BFGS", "LBFGS", "FIRE")
+OPTIMIZER_NAMES = ("PreconLBFGS", "BFGS", "LBFGS", "FIRE")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -71,15 +71,22 @@ class Settings:
     stale_after: float = 300.0
     #: Relaxations: converged when all free atoms' forces are below this (eV/A).
     relax_fmax: float = 0.05
-    #: Relaxations: most force evaluations, counted over restarts.
+    #: Relaxations: most optimiser steps, counted over restarts.
     relax_steps: int = 300
-    #: Relaxations: ASE optimiser (BFGS, LBFGS or FIRE).
-    optimizer: str = "BFGS"
+    #: Relaxations: ASE optimiser (PreconLBFGS, BFGS, LBFGS or FIRE).
+    optimizer: str = "PreconLBFGS"
     #: Total charge (e) of every hydrated-Zn system at the DFT levels: 0 is the
     #: neutral convention, 2 a charged cell with compensating background.
     cluster_charge: int = 0
     #: Vacuum (A) around molecules and atoms in reference calculations.
     molecule_vacuum: float = 6.0
+    #: Adsorption: most sites relaxed per adsorbate; beyond it, the lowest by
+    #: single-point probes of the unrelaxed placements are relaxed.
+    max_sites: int = 6
+    #: Desolvation: minimum lateral size (A) of the slab under the cluster.
+    cluster_min_lateral: float = 12.0
+    #: Epitaxy: largest coincidence-lattice area (A^2) searched on Zn(0001).
+    epitaxy_max_area: float = 60.0
     #: Level overrides and derived levels: TOML tables ``[levels.NAME]``.
     levels: dict = field(default_factory=dict)
 
@@ -181,6 +188,9 @@ def _check(s: Settings) -> None:
         "relax_fmax": s.relax_fmax,
         "relax_steps": s.relax_steps,
         "molecule_vacuum": s.molecule_vacuum,
+        "max_sites": s.max_sites,
+        "cluster_min_lateral": s.cluster_min_lateral,
+        "epitaxy_max_area": s.epitaxy_max_area,
     }
     for name, value in positive.items():
         if value <= 0:

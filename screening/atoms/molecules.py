@@ -83,9 +83,19 @@ def loosest_water(cluster: Atoms) -> int:
     return int(np.argmax(np.round(distances, 3)))
 
 
+def drop_water(atoms: Atoms, which: int, offset: int = 0) -> Atoms:
+    """``atoms`` without water number ``which`` of the cluster starting at ``offset``.
+
+    Constraints on the other atoms are kept (indices shift accordingly).
+    """
+    start = offset + 1 + 3 * which
+    smaller = atoms.copy()
+    del smaller[start:start + 3]
+    return smaller
+
+
 def without_water(cluster: Atoms, which: int, vacuum: float) -> Atoms:
-    """The cluster with water number ``which`` removed, re-centred in its box."""
-    keep = [i for i in range(len(cluster)) if not 1 + 3 * which <= i < 4 + 3 * which]
-    smaller = cluster[keep]
+    """The free cluster with water number ``which`` removed, re-centred in its box."""
+    smaller = drop_water(cluster, which)
     smaller.set_constraint()
     return boxed(smaller, vacuum)

@@ -25,13 +25,10 @@ from ase.build import bulk
 
 from screening.atoms.molecules import (hexaaqua_zinc, hydrogen, isolated_atom, loosest_water,
                                        water, water_count, without_water)
-from screening.calculators.levels import Level
 from screening.calculators.parameters import calculation_parameters
 from screening.errors import ScreeningError
-from screening.runners.compute import Calculation, Request, compute
-from screening.runners.execute import TaskSpec
-from screening.settings import Settings
-from screening.store.database import Store
+from screening.recipes.context import Context
+from screening.runners.compute import Calculation
 
 #: Experimental hcp Zn lattice constants (A): the starting point of the fit.
 ZN_A, ZN_C = 2.665, 4.947
@@ -53,22 +50,6 @@ class ZnBulk:
     grid: list[Calculation] = field(default_factory=list)
     #: RMS deviation of the last quadratic fit from its grid energies (eV).
     fit_rms: float = 0.0
-
-
-@dataclass
-class Context:
-    """What every reference calculation needs: where to store and how."""
-
-    store: Store
-    level: Level
-    settings: Settings
-
-    def run(self, atoms: Atoms, label: str, relax: bool = False, charge: int = 0,
-            kpts: list[int] | None = None) -> Calculation:
-        spec = (TaskSpec("relax", self.settings.relax_fmax, self.settings.relax_steps,
-                         self.settings.optimizer) if relax else TaskSpec())
-        request = Request(atoms, self.level, label, spec, charge=charge, kpts=kpts)
-        return compute(self.store, request, self.settings.calculation_dir)
 
 
 def hcp_zn(a: float, c: float) -> Atoms:
@@ -131,9 +112,14 @@ def h2(ctx: Context) -> Calculation:
     return ctx.run(hydrogen(ctx.settings.molecule_vacuum), "ref/h2", relax=True)
 
 
+def cluster_charge(ctx: Context) -> int:
+    """Total charge (e) of every hydrated-Zn system: the setting at DFT, 0 for CHGNet."""
+    return ctx.settings.cluster_charge if ctx.level.engine == "gpaw" else 0
+
+
 def clusters(ctx: Context) -> dict[int, Calculation]:
     """Relaxed free [Zn(H2O)n] for n = 6..0, keyed by n."""
-    charge = ctx.settings.cluster_charge if ctx.level.engine == "gpaw" else 0
+    charge = cluster_charge(ctx)
     vacuum = ctx.settings.molecule_vacuum
     results: dict[int, Calculation] = {}
     atoms = hexaaqua_zinc(vacuum)

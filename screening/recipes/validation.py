@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from screening.recipes.references import Context, zn_atom, zn_bulk
+from screening.recipes.context import Context
+from screening.recipes.references import zn_atom, zn_bulk
 
 #: (experimental value, tolerance, "relative" or "absolute", unit)
 WINDOWS: dict[str, tuple[float, float, str, str]] = {

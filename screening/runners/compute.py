@@ -26,7 +26,7 @@ from screening.calculators.parameters import calculation_parameters
 from screening.errors import ScreeningError, one_line
 from screening.runners.execute import TaskSpec, clear_checkpoint, execute
 from screening.store.database import Claim, Store, StoreError
-from screening.store.keys import calculation_key
+from screening.store.keys import calculation_key, canonical_structure
 
 #: Packages whose versions are recorded with every result, per engine.
 VERSIONED = {"chgnet": ("ase", "chgnet", "torch", "numpy"),
@@ -49,14 +49,24 @@ class Request:
     charge: int = 0
     #: k-point mesh replacing the level's density-derived one (GPAW levels).
     kpts: list[int] | None = None
+    #: NEB only: the final state (its structure is part of the key).
+    final: Atoms | None = None
 
     @property
     def parameters(self) -> dict[str, Any]:
         return calculation_parameters(self.level, self.atoms, self.charge, self.kpts)
 
     @property
+    def task_document(self) -> dict[str, Any]:
+        """The task as hashed into the key (an NEB's final state included)."""
+        task = self.task.as_dict()
+        if self.final is not None:
+            task["final"] = canonical_structure(self.final)
+        return task
+
+    @property
     def key(self) -> str:
-        return calculation_key(self.atoms, self.parameters, self.task.as_dict())
+        return calculation_key(self.atoms, self.parameters, self.task_document)
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,7 @@ def _run_and_store(store: Store, claim: Claim, request: Request, params: dict[st
     start = time.perf_counter()
     try:
         with _Heartbeat(store, claim, max(store.stale_after / 5, 1.0)):
-            outcome = execute(request.atoms, params, request.task, directory)
+            outcome = execute(request.atoms, params, request.task, directory, request.final)
     except BaseException as exc:
         reason = one_line(exc, with_type=True)
         try:
@@ -161,7 +171,8 @@ def _run_and_store(store: Store, claim: Claim, request: Request, params: dict[st
               "wall_time": wall}
     data = {"parameters": params, "task_spec": request.task.as_dict(),
             "versions": versions(params["engine"]), "energies": outcome.energies,
-            "resumed_from_step": outcome.resumed_from_step, "work_directory": str(directory)}
+            "resumed_from_step": outcome.resumed_from_step, "work_directory": str(directory),
+            "electronic": outcome.electronic}
     store.complete(claim, outcome.atoms, values, data)
     if request.task.kind == "relax":
         clear_checkpoint(directory)
@@ -176,7 +187,7 @@ def compute(store: Store, request: Request, work_root: Path, poll: float = 1.0,
     same key. A stored failure is retried if ``retry_failed``, else raised.
     """
     params = request.parameters
-    key = calculation_key(request.atoms, params, request.task.as_dict())
+    key = calculation_key(request.atoms, params, request.task_document)
     meta = {"task": request.task.kind, "level": request.level.name, "label": request.label}
     while True:
         row = store.find(key)

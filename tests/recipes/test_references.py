@@ -8,7 +8,8 @@ import pytest
 from screening.atoms.molecules import ZN_O, hexaaqua_zinc, loosest_water, without_water
 from screening.calculators.levels import get_level
 from screening.cli import main
-from screening.recipes.references import Context, clusters, summary, zn_bulk
+from screening.recipes.context import Context
+from screening.recipes.references import clusters, summary, zn_bulk
 from screening.recipes.validation import WINDOWS, validate
 from screening.store.database import Store
 

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,17 +57,17 @@ from screening.runners.compute import Request, compute
 from screening.runners.execute import TaskSpec
 from screening.store.database import Store
 url, structure, work, steps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-fmax = float(sys.argv[5])
+fmax, optimizer = float(sys.argv[5]), sys.argv[6]
 atoms = read(structure)
-request = Request(atoms, get_level("mlip"), "worker", TaskSpec("relax", fmax, steps, "FIRE"))
+request = Request(atoms, get_level("mlip"), "worker", TaskSpec("relax", fmax, steps, optimizer))
 calc = compute(Store(url), request, pathlib.Path(work), poll=0.2)
 print(json.dumps({"computed": calc.computed, "energy": calc.energy, "key": calc.key}))
 """
 
 
-def start_worker(store_url, structure, work, steps=100, fmax=0.05):
+def start_worker(store_url, structure, work, steps=100, fmax=0.05, optimizer="FIRE"):
     return subprocess.Popen([sys.executable, "-c", WORKER, store_url, str(structure),
-                             str(work), str(steps), str(fmax)],
+                             str(work), str(steps), str(fmax), optimizer],
                             stdout=subprocess.PIPE, text=True)
 
 
@@ -83,13 +82,13 @@ def test_two_processes_asking_for_one_key_compute_it_once(store_url, tmp_path):
     assert Store(store_url).count(calc_key=results[0]["key"]) == 1
 
 
-def test_a_killed_relaxation_resumes_from_its_checkpoint(tmp_path):
+def test_a_killed_relaxation_resumes_from_its_checkpoint(tmp_path, optimizer="FIRE"):
     url = str(tmp_path / "screening.db")
     structure = tmp_path / "slab.extxyz"
     zn_slab(rattle=0.15).write(structure)
     work = tmp_path / "work"
     # fmax 1e-4 eV/A is not reached in 80 steps: the relaxation is still running when killed
-    worker = start_worker(url, structure, work, steps=80, fmax=1e-4)
+    worker = start_worker(url, structure, work, steps=80, fmax=1e-4, optimizer=optimizer)
     store = Store(url)
     deadline = time.time() + 240
     checkpoint = None
@@ -106,7 +105,7 @@ def test_a_killed_relaxation_resumes_from_its_checkpoint(tmp_path):
 
     from ase.io import read
     request = Request(read(structure), get_level("mlip"), "worker",
-                      TaskSpec("relax", 1e-4, 80, "FIRE"))
+                      TaskSpec("relax", 1e-4, 80, optimizer))
     row = store.find(request.key)
     assert row.status == "running"  # the killed owner left its claim behind
     result = compute(store, request, work)

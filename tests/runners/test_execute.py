@@ -4,7 +4,12 @@ from ase.build import molecule
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.io.trajectory import Trajectory
 
-from screening.runners.execute import TaskSpec, _read_checkpoint
+import pytest
+
+from screening.calculators.levels import get_level
+from screening.calculators.parameters import calculation_parameters
+from screening.runners.execute import OPTIMIZER_STATE, TaskSpec, _read_checkpoint, execute
+from tests.runners.test_compute import zn_slab
 
 
 def test_a_torn_checkpoint_keeps_its_intact_frames_and_accepts_more(tmp_path):
@@ -27,3 +32,22 @@ def test_task_spec_key_holds_only_what_matters():
     assert TaskSpec().as_dict() == {"kind": "singlepoint"}
     assert TaskSpec("relax", 0.02, 50, "FIRE").as_dict() == {
         "kind": "relax", "fmax": 0.02, "steps": 50, "optimizer": "FIRE"}
+
+
+def test_precon_lbfgs_resumes_from_its_saved_state_and_stops_cleanly_when_stalled(tmp_path):
+    """The default optimiser restarts from optimizer.json (ASE's own restart
+    fails on a missing attribute), and a line search that cannot go on
+    (fmax far below CHGNet's energy noise) ends the run instead of raising."""
+    pytest.importorskip("chgnet")
+    atoms = zn_slab(rattle=0.15)
+    params = calculation_parameters(get_level("mlip"), atoms)
+    first = execute(atoms, params, TaskSpec("relax", 0.01, 5, "PreconLBFGS"), tmp_path)
+    assert not first.converged and first.n_steps == 5
+    assert (tmp_path / OPTIMIZER_STATE).exists()
+    resumed = execute(atoms, params, TaskSpec("relax", 0.01, 60, "PreconLBFGS"), tmp_path)
+    assert resumed.resumed_from_step == 5 and resumed.converged
+    assert resumed.energies[:5] == first.energies
+    assert resumed.energies[-1] < first.energies[-1]
+    stalled = execute(atoms, params, TaskSpec("relax", 1e-5, 200, "PreconLBFGS"), tmp_path / "x")
+    assert not stalled.converged and stalled.n_steps < 200
+    assert stalled.residual_force < 0.01

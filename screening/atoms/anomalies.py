@@ -1,0 +1,90 @@
+"""Did the adsorbate stay an adsorbate? Geometry checks on relaxed structures.
+
+Each check compares a relaxed ``slab + adsorbate`` (adsorbate atoms after
+the first ``n_slab``) with the relaxed clean slab and returns flag words
+(empty when all is well). Thresholds (A) are module constants:
+
+* ``sank``: the adatom ended less than ``SINK_FRACTION`` x its covalent
+  radius above the top layer of the slab (it went into the surface);
+* ``displaced``: a slab atom moved more than ``DISPLACED`` from where it
+  sits in the relaxed clean slab (the adsorbate pushed it out or swapped
+  with it);
+* ``left``: the adsorbate's lowest atom ended more than ``LEFT`` above the
+  top layer (it left the surface);
+* ``dissociated``: an O-H bond of a water stretched beyond ``O_H_BROKEN``;
+* ``fragmented``: a water of the hydrated cluster is farther than
+  ``SHELL`` from the cluster's Zn (it left the solvation shell).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ase import Atoms
+from ase.data import covalent_radii
+
+SINK_FRACTION = 0.5
+DISPLACED = 1.0
+LEFT = 3.0
+O_H_BROKEN = 1.3
+SHELL = 3.0
+#: Atoms within this of the topmost slab atom form the top layer (A).
+TOP_LAYER = 0.3
+
+
+def top_layer_height(atoms: Atoms, n_slab: int) -> float:
+    """Mean z of the slab's top layer (the first ``n_slab`` atoms)."""
+    z = atoms.positions[:n_slab, 2]
+    return float(z[z > z.max() - TOP_LAYER].mean())
+
+
+def _displacement(atoms: Atoms, clean: Atoms) -> float:
+    """Largest distance (A, minimum image) of a slab atom from its clean-slab position."""
+    n = len(clean)
+    delta = atoms.positions[:n] - clean.positions
+    frac = np.linalg.solve(clean.cell.array.T, delta.T).T
+    frac[:, :2] -= np.round(frac[:, :2])
+    return float(np.linalg.norm(frac @ clean.cell.array, axis=1).max()) if n else 0.0
+
+
+def adatom_flags(atoms: Atoms, clean: Atoms) -> list[str]:
+    """Checks for a single adatom (the last atom) on the relaxed clean slab ``clean``."""
+    n_slab = len(clean)
+    flags = []
+    height = atoms.positions[-1, 2] - top_layer_height(atoms, n_slab)
+    if height < SINK_FRACTION * covalent_radii[atoms.numbers[-1]]:
+        flags.append("sank")
+    if height > LEFT:
+        flags.append("left")
+    if _displacement(atoms, clean) > DISPLACED:
+        flags.append("displaced")
+    return flags
+
+
+def _broken_waters(atoms: Atoms, oxygens: list[int]) -> bool:
+    return any(atoms.get_distance(o, o + k, mic=True) > O_H_BROKEN
+               for o in oxygens for k in (1, 2))
+
+
+def water_flags(atoms: Atoms, clean: Atoms) -> list[str]:
+    """Checks for a water (the last three atoms, O H H) on the relaxed clean slab."""
+    n_slab = len(clean)
+    flags = []
+    if _broken_waters(atoms, [n_slab]):
+        flags.append("dissociated")
+    if atoms.positions[n_slab:, 2].min() - top_layer_height(atoms, n_slab) > LEFT:
+        flags.append("left")
+    if _displacement(atoms, clean) > DISPLACED:
+        flags.append("displaced")
+    return flags
+
+
+def cluster_flags(atoms: Atoms, start: int = 0) -> list[str]:
+    """Checks for the hydrated cluster whose Zn is atom ``start`` (waters follow)."""
+    n_waters = (len(atoms) - start - 1) // 3
+    oxygens = [start + 1 + 3 * i for i in range(n_waters)]
+    flags = []
+    if any(atoms.get_distance(start, o, mic=True) > SHELL for o in oxygens):
+        flags.append("fragmented")
+    if _broken_waters(atoms, oxygens):
+        flags.append("dissociated")
+    return flags

@@ -1,0 +1,1 @@
+"""Descriptors of a candidate surface at one level, each from stored calculations."""

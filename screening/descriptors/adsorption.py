@@ -1,0 +1,158 @@
+"""Adsorption on a clean surface: Zn adatom, H (HER) and water, scanned over sites.
+
+For each adsorbate, the symmetry-distinct sites of the relaxed clean slab
+(:func:`screening.atoms.sites.find_sites`; water: ``top`` sites only) are
+each relaxed. Where there are more than ``settings.max_sites``, every site
+is first probed by a single point of the unrelaxed placement and the
+``max_sites`` lowest are relaxed (the probes are stored too). The
+reported site is the lowest-energy relaxed site without an anomaly flag
+(:mod:`screening.atoms.anomalies`); anomalous sites stay in the per-site
+table and put their flag on the descriptor. If every site is anomalous the
+lowest one is reported and flagged ``all-sites-anomalous``.
+
+Energies (eV), with E(S) the relaxed clean slab:
+
+* ``e_ads_zn = E(S+Zn) - E(S) - mu_Zn`` (bulk hcp Zn per atom, at the level);
+* ``e_ads_zn_atom = E(S+Zn) - E(S) - E(Zn atom)``;
+* ``dg_h = E(S+H) - E(S) - E(H2)/2 + 0.24`` (Norskov's ZPE/entropy term);
+* ``e_ads_h2o = E(S+H2O) - E(S) - E(H2O)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from ase import Atoms
+
+from screening.atoms.adsorbates import with_atom, with_water
+from screening.atoms.anomalies import adatom_flags, water_flags
+from screening.atoms.sites import Site, find_sites
+from screening.descriptors.surface import Surface
+from screening.descriptors.values import Value, quality_flags
+from screening.recipes import references
+from screening.recipes.context import Context
+from screening.runners.compute import Calculation
+
+#: Norskov's zero-point energy and entropy correction for adsorbed H (eV).
+HER_CORRECTION = 0.24
+
+
+@dataclass(frozen=True)
+class Adsorbate:
+    """How to put one adsorbate on a site and check it afterwards."""
+
+    name: str
+    place: Callable[[Atoms, Site], Atoms]
+    check: Callable[[Atoms, Atoms], list[str]]
+    top_only: bool = False
+
+
+ADSORBATES = {
+    "zn": Adsorbate("zn", lambda slab, site: with_atom(slab, site, "Zn"), adatom_flags),
+    "h": Adsorbate("h", lambda slab, site: with_atom(slab, site, "H"), adatom_flags),
+    "h2o": Adsorbate("h2o", with_water, water_flags, top_only=True),
+}
+
+
+@dataclass
+class SiteResult:
+    site: Site
+    calculation: Calculation
+    #: Adsorption energy of this site relative to E(S) alone (eV); the
+    #: reference of the adsorbate is subtracted by the descriptor.
+    binding: float
+    flags: list[str]
+    #: Label of the enumerated site nearest to where the adsorbate ended.
+    ended_at: str
+
+    def row(self) -> dict:
+        return {"site": self.site.label, "ended_at": self.ended_at,
+                "energy": round(self.calculation.energy, 4),
+                "binding": round(self.binding, 4), "flags": ";".join(self.flags),
+                "converged": self.calculation.converged, "key": self.calculation.key[:12]}
+
+
+def _nearest_site(sites: list[Site], slab: Atoms, xy: np.ndarray) -> str:
+    a, b = slab.cell[0, :2], slab.cell[1, :2]
+    shifts = np.array([i * a + j * b for i in (-1, 0, 1) for j in (-1, 0, 1)])
+    best, label = np.inf, ""
+    for site in sites:
+        d = np.linalg.norm(np.array(site.position[:2]) + shifts - xy, axis=1).min()
+        if d < best:
+            best, label = d, site.label
+    return label
+
+
+def _selected(ctx: Context, surface: Surface, adsorbate: Adsorbate,
+              sites: list[Site]) -> list[Site]:
+    limit = ctx.settings.max_sites
+    if len(sites) <= limit:
+        return sites
+    clean = surface.clean.atoms
+    energies = [ctx.probe(adsorbate.place(clean, site),
+                          f"{surface.candidate.name}/{adsorbate.name}@{site.label}#{i}/probe").energy
+                for i, site in enumerate(sites)]
+    return [sites[i] for i in np.argsort(energies)[:limit]]
+
+
+def scan(ctx: Context, surface: Surface, adsorbate: Adsorbate) -> list[SiteResult]:
+    """Relax the adsorbate on each selected site of the clean slab."""
+    clean = surface.clean.atoms
+    sites = find_sites(clean)
+    if adsorbate.top_only:
+        sites = [s for s in sites if s.kind == "top"]
+    results = []
+    for site in _selected(ctx, surface, adsorbate, sites):
+        index = sites.index(site)
+        calc = ctx.run(adsorbate.place(clean, site),
+                       f"{surface.candidate.name}/{adsorbate.name}@{site.label}#{index}",
+                       relax=True)
+        results.append(SiteResult(
+            site=site, calculation=calc, binding=calc.energy - surface.clean.energy,
+            flags=adsorbate.check(calc.atoms, clean),
+            ended_at=_nearest_site(sites, clean, calc.atoms.positions[len(clean), :2])))
+    return results
+
+
+def best(results: list[SiteResult], name: str) -> tuple[SiteResult, list[str]]:
+    """The reported site and the flags it puts on the descriptor (module doc)."""
+    flags = [f"{name}:{flag}@{r.site.label}" for r in results for flag in r.flags]
+    sound = [r for r in results if not r.flags]
+    if not sound:
+        return min(results, key=lambda r: r.binding), flags + [f"{name}:all-sites-anomalous"]
+    return min(sound, key=lambda r: r.binding), flags
+
+
+def _value(surface: Surface, results: list[SiteResult], name: str, reference: float,
+           reference_calcs: list[Calculation], shift: float = 0.0) -> Value:
+    chosen, flags = best(results, name)
+    calcs = [surface.clean, chosen.calculation, *reference_calcs]
+    return Value(chosen.binding - reference + shift, "eV",
+                 flags=flags + quality_flags(calcs),
+                 keys=[c.key for c in calcs],
+                 details={"site": chosen.site.label, "sites": [r.row() for r in results]})
+
+
+def zn_adsorption(ctx: Context, surface: Surface) -> dict[str, Value]:
+    """``e_ads_zn`` (vs bulk Zn) and ``e_ads_zn_atom`` (vs the isolated atom)."""
+    results = scan(ctx, surface, ADSORBATES["zn"])
+    bulk = references.zn_bulk(ctx)
+    atom = references.zn_atom(ctx)
+    return {"e_ads_zn": _value(surface, results, "zn", bulk.energy_per_atom, [bulk.calculation]),
+            "e_ads_zn_atom": _value(surface, results, "zn", atom.energy, [atom])}
+
+
+def hydrogen_adsorption(ctx: Context, surface: Surface) -> dict[str, Value]:
+    """``dg_h``: free energy of adsorbed H at the most stable site."""
+    results = scan(ctx, surface, ADSORBATES["h"])
+    h2 = references.h2(ctx)
+    return {"dg_h": _value(surface, results, "h", 0.5 * h2.energy, [h2], HER_CORRECTION)}
+
+
+def water_adsorption(ctx: Context, surface: Surface) -> dict[str, Value]:
+    """``e_ads_h2o``: water at its most stable top site."""
+    results = scan(ctx, surface, ADSORBATES["h2o"])
+    h2o = references.h2o(ctx)
+    return {"e_ads_h2o": _value(surface, results, "h2o", h2o.energy, [h2o])}
