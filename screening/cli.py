@@ -98,7 +98,8 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
 def _context(settings: Settings, level: str, geometry: str | None = None) -> Context:
     return Context(Store(settings.store_url, settings.stale_after),
                    get_level(level, settings.levels), settings,
-                   geometry=get_level(geometry, settings.levels) if geometry else None)
+                   geometry=get_level(geometry, settings.levels)
+                   if geometry and geometry != level else None)
 
 
 def cmd_levels(args: argparse.Namespace, settings: Settings) -> int:

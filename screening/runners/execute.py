@@ -38,6 +38,9 @@ logging.getLogger("ase.utils.linesearcharmijo").setLevel(logging.CRITICAL)
 #: halve its step ~33 times when the energy is noisier than the decrease it
 #: looks for (CHGNet's float32 energies near tiny forces), each a force call.
 LINE_SEARCH_MIN = 1e-4
+#: Largest step of one atom (A). ASE's 0.04 makes a rotating water crawl;
+#: 0.1 needs about half the steps for adsorbates (benchmarks/optimizers.py).
+PRECON_MAXSTEP = 0.1
 
 
 class _RestartablePreconLBFGS(PreconLBFGS):
@@ -55,7 +58,8 @@ def _precon_lbfgs(atoms: Atoms, **kwargs: Any) -> Optimizer:
     Condensed systems with soft adsorbate modes (a water cluster on a slab)
     relax in about a third of the BFGS steps (benchmarks/optimizers.py).
     """
-    return _RestartablePreconLBFGS(atoms, precon="Exp", a_min=LINE_SEARCH_MIN, **kwargs)
+    return _RestartablePreconLBFGS(atoms, precon="Exp", a_min=LINE_SEARCH_MIN,
+                                   maxstep=PRECON_MAXSTEP, **kwargs)
 
 
 OPTIMIZERS = {name: _precon_lbfgs if name == "PreconLBFGS" else getattr(ase.optimize, name)

@@ -1,5 +1,6 @@
 """Descriptors computed for real with CHGNet on small slabs of bundled candidates."""
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -13,6 +14,8 @@ from screening.errors import ScreeningError
 from screening.library.catalog import Catalog
 from screening.recipes import references
 from screening.recipes.context import Context
+from screening.cli import main
+from screening.settings import get_settings, load_settings
 from screening.store.database import Store
 
 #: Zn adatom on Zn(0001) vs bulk Zn (eV): positive, since an adatom with 3
@@ -23,9 +26,13 @@ ZN_ON_ZN_WINDOW = (0.1, 1.0)
 
 
 @pytest.fixture
-def mlip(settings):
+def mlip(settings, monkeypatch):
+    """CHGNet on small slabs; the environment says so too, for the CLI."""
     pytest.importorskip("chgnet")
-    small = replace(settings, slab_min_lateral=7.5, cluster_min_lateral=10.0)
+    monkeypatch.setenv("ZNSCREEN_SLAB_MIN_LATERAL", "7.5")
+    monkeypatch.setenv("ZNSCREEN_CLUSTER_MIN_LATERAL", "10.0")
+    get_settings.cache_clear()
+    small = load_settings()
     return Context(Store(small.store_url), get_level("mlip"), small)
 
 
@@ -49,7 +56,7 @@ def test_zn_adatom_on_zn0001_lies_in_the_physical_window(mlip):
     assert surface.clean.key in e_bulk.keys and len(set(e_bulk.keys)) == 3
 
 
-def test_full_descriptor_row_on_pb111_and_a_rerun_computes_nothing(mlip):
+def test_full_descriptor_row_on_pb111_and_a_rerun_computes_nothing(mlip, capsys):
     candidate = Catalog(mlip.settings).get("Pb(111)")
     described = describe(mlip, candidate)
     row = described.row()
@@ -75,6 +82,26 @@ def test_full_descriptor_row_on_pb111_and_a_rerun_computes_nothing(mlip):
     assert again.computed_now == 0
     assert again.n_calculations == described.n_calculations
     assert again.row() == row
+
+    # the CLI fetches the same row from the store
+    assert main(["descriptors", "Pb(111)", "--level", "mlip", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [row]
+    assert main(["descriptors", "Pb(111)", "--level", "mlip", "--details",
+                 "--format", "json"]) == 0
+    details = json.loads(capsys.readouterr().out)["details"]
+    zn = next(d for d in details if d["descriptor"] == "e_ads_zn")
+    assert len(zn["details"]["sites"]) == 4 and zn["unit"] == "eV"
+
+
+def test_descriptor_cli_refuses_bad_input_in_one_line(settings, capsys):
+    for argv, message in ((["descriptors", "NoSuchThing", "--level", "mlip"],
+                           "unknown candidate 'NoSuchThing'"),
+                          (["descriptors", "Pb(111)", "--level", "nolevel"],
+                           "unknown level 'nolevel'"),
+                          (["descriptors", "--level", "mlip"], "give candidate NAMEs")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1
 
 
 def test_a_failing_group_leaves_its_columns_missing_and_the_rest_computed(mlip):
