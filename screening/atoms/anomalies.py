@@ -5,7 +5,10 @@ the first ``n_slab``) with the relaxed clean slab and returns flag words
 (empty when all is well). Thresholds (A) are module constants:
 
 * ``sank``: the adatom ended less than ``SINK_FRACTION`` x its covalent
-  radius above the top layer of the slab (it went into the surface);
+  radius above the highest slab atom around it (in-plane closer than
+  ``LOCAL`` x the sum of the two covalent radii), i.e. it went into the
+  surface; measured locally so that an H bound to a low-lying O of a
+  rumpled oxide surface is not taken for a sunk one;
 * ``displaced``: a slab atom moved more than ``DISPLACED`` from where it
   sits in the relaxed clean slab (the adsorbate pushed it out or swapped
   with it);
@@ -23,6 +26,7 @@ from ase import Atoms
 from ase.data import covalent_radii
 
 SINK_FRACTION = 0.5
+LOCAL = 1.2
 DISPLACED = 1.0
 LEFT = 3.0
 O_H_BROKEN = 1.3
@@ -46,14 +50,26 @@ def _displacement(atoms: Atoms, clean: Atoms) -> float:
     return float(np.linalg.norm(frac @ clean.cell.array, axis=1).max()) if n else 0.0
 
 
+def local_height(atoms: Atoms, n_slab: int) -> float:
+    """Height (A) of the last atom above the highest slab atom around it (module doc)."""
+    radius = covalent_radii[atoms.numbers[-1]]
+    a, b = atoms.cell[0, :2], atoms.cell[1, :2]
+    shifts = np.array([i * a + j * b for i in (-1, 0, 1) for j in (-1, 0, 1)])
+    lateral = np.array([np.linalg.norm(p[:2] + shifts - atoms.positions[-1, :2], axis=1).min()
+                        for p in atoms.positions[:n_slab]])
+    near = lateral < LOCAL * (radius + covalent_radii[atoms.numbers[:n_slab]])
+    if not near.any():
+        return float(atoms.positions[-1, 2] - top_layer_height(atoms, n_slab))
+    return float(atoms.positions[-1, 2] - atoms.positions[:n_slab][near, 2].max())
+
+
 def adatom_flags(atoms: Atoms, clean: Atoms) -> list[str]:
     """Checks for a single adatom (the last atom) on the relaxed clean slab ``clean``."""
     n_slab = len(clean)
     flags = []
-    height = atoms.positions[-1, 2] - top_layer_height(atoms, n_slab)
-    if height < SINK_FRACTION * covalent_radii[atoms.numbers[-1]]:
+    if local_height(atoms, n_slab) < SINK_FRACTION * covalent_radii[atoms.numbers[-1]]:
         flags.append("sank")
-    if height > LEFT:
+    if atoms.positions[-1, 2] - top_layer_height(atoms, n_slab) > LEFT:
         flags.append("left")
     if _displacement(atoms, clean) > DISPLACED:
         flags.append("displaced")

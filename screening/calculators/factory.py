@@ -62,7 +62,7 @@ def _chgnet(params: dict[str, Any]) -> Calculator:
     class EnergyForces(CHGNetCalculator):
         """CHGNet without stress and magnetic moments: every relaxation here
         keeps its cell, and skipping the stress's backward pass makes each
-        call 1.6-1.9x faster (benchmarks/engine.py)."""
+        call 1.6-1.9x faster (measured in docs/descriptors.md, "Cost")."""
 
         implemented_properties = ("energy", "forces")
 

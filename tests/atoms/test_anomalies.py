@@ -1,6 +1,7 @@
 """Anomaly detection catches deliberately bad geometries and passes good ones."""
 
 import numpy as np
+from ase import Atoms
 import pytest
 from ase.build import hcp0001
 
@@ -65,3 +66,22 @@ def test_fragmented_cluster_is_flagged(slab):
     assert cluster_flags(atoms, n_slab) == ["fragmented"]
     atoms.positions[n_slab + 2] += 0.5 * (atoms.positions[n_slab + 2] - atoms.positions[n_slab + 1])
     assert cluster_flags(atoms, n_slab) == ["fragmented", "dissociated"]
+
+
+def test_h_on_a_low_lying_o_of_a_rumpled_surface_has_not_sunk(bundled_catalog):
+    """Rutile(110): bridging O rows stand ~1.1 A above the in-plane O atoms;
+    an H bonded on top of an in-plane O sits below the top layer, yet on the
+    surface. Pushed into that O's plane, it has sunk."""
+    from screening.library.surfaces import build_slab_models, slab_spec
+
+    candidate = bundled_catalog.get("rutile-TiO2(110)")
+    slab = build_slab_models(candidate, slab_spec(bundled_catalog.settings, candidate))[0].atoms
+    z = slab.positions[:, 2]
+    oxygens = [i for i in range(len(slab)) if slab[i].symbol == "O"]
+    in_plane = max((i for i in oxygens if z[i] < z.max() - 0.8), key=lambda i: z[i])
+    assert z.max() - z[in_plane] > 0.9
+    atoms = slab.copy()
+    atoms += Atoms("H", positions=[slab.positions[in_plane] + [0.0, 0.0, 0.98]])
+    assert adatom_flags(atoms, slab) == []
+    atoms.positions[-1, 2] = z[in_plane] + 0.05
+    assert adatom_flags(atoms, slab) == ["sank"]
