@@ -20,4 +20,4 @@ def render(rows: list[dict], fmt: str = "table", columns: list[str] | None = Non
         return frame.to_csv(index=False).rstrip("\n")
     if frame.empty:
         return "(nothing to show)"
-    return frame.to_string(index=False)
+    return frame.astype(object).fillna("-").to_string(index=False)

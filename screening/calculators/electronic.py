@@ -21,8 +21,9 @@ from ase.dft.bandgap import bandgap
 
 
 def gpaw_part(calc: Calculator) -> Calculator:
-    """The GPAW calculator itself, also when D3 is summed onto it."""
-    for sub in getattr(calc, "calcs", None) or []:
+    """The GPAW calculator itself, also when D3 is summed onto it (SumCalculator)."""
+    mixer = getattr(calc, "mixer", None)
+    for sub in getattr(mixer, "calcs", None) or []:
         if hasattr(sub, "get_fermi_level"):
             return sub
     return calc

@@ -48,6 +48,10 @@ def test_lcao_relaxation_with_d3(tmp_path):
     # D3 of a lone water is a small negative energy, not zero, not large
     assert -0.1 < with_d3.energy - plain.energy < 0.0
     assert with_d3.data["parameters"]["d3"] is True and with_d3.data["versions"]["gpaw"]
+    # the electronic properties are read from GPAW itself under the D3 sum
+    assert with_d3.data["electronic"]["band_gap"] == pytest.approx(
+        plain.data["electronic"]["band_gap"], abs=0.05)
+    assert with_d3.data["electronic"]["band_gap"] > 3.0
 
 
 @pytest.mark.parametrize("mode", ["lcao", "pw"])
