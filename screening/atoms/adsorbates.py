@@ -25,6 +25,7 @@ import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers, covalent_radii
 
+from screening.atoms.geometry import lateral_distances
 from screening.atoms.molecules import HOH_ANGLE, O_H
 from screening.atoms.sites import Site
 
@@ -45,10 +46,7 @@ def site_height(slab: Atoms, site: Site, symbol: str) -> float:
     """Starting height of atom ``symbol`` above ``site`` (see module doc)."""
     xy = np.array(site.position[:2])
     d = np.mean([_radius(symbol) + _radius(slab[i].symbol) for i in site.atoms])
-    a, b = slab.cell[0, :2], slab.cell[1, :2]
-    shifts = np.array([i * a + j * b for i in (-1, 0, 1) for j in (-1, 0, 1)])
-    r = np.mean([np.linalg.norm(slab.positions[i, :2] + shifts - xy, axis=1).min()
-                 for i in site.atoms])
+    r = lateral_distances(slab, slab.positions[list(site.atoms)], xy).mean()
     return float(max(np.sqrt(max(d * d - r * r, 0.0)), MIN_HEIGHT))
 
 

@@ -25,6 +25,8 @@ import numpy as np
 from ase import Atoms
 from ase.data import covalent_radii
 
+from screening.atoms.geometry import lateral_distances
+
 SINK_FRACTION = 0.5
 LOCAL = 1.2
 DISPLACED = 1.0
@@ -53,10 +55,7 @@ def _displacement(atoms: Atoms, clean: Atoms) -> float:
 def local_height(atoms: Atoms, n_slab: int) -> float:
     """Height (A) of the last atom above the highest slab atom around it (module doc)."""
     radius = covalent_radii[atoms.numbers[-1]]
-    a, b = atoms.cell[0, :2], atoms.cell[1, :2]
-    shifts = np.array([i * a + j * b for i in (-1, 0, 1) for j in (-1, 0, 1)])
-    lateral = np.array([np.linalg.norm(p[:2] + shifts - atoms.positions[-1, :2], axis=1).min()
-                        for p in atoms.positions[:n_slab]])
+    lateral = lateral_distances(atoms, atoms.positions[:n_slab], atoms.positions[-1])
     near = lateral < LOCAL * (radius + covalent_radii[atoms.numbers[:n_slab]])
     if not near.any():
         return float(atoms.positions[-1, 2] - top_layer_height(atoms, n_slab))

@@ -58,3 +58,18 @@ def axis_gap(atoms, axis: int) -> float:
 def periodic_axes(atoms, min_gap: float) -> tuple[bool, bool, bool]:
     """Which cell axes are physically periodic: no vacuum gap of ``min_gap`` A or more."""
     return tuple(bool(axis_gap(atoms, i) < min_gap) for i in range(3))
+
+
+def in_plane_translations(atoms) -> np.ndarray:
+    """The 3x3 in-plane lattice translations around the home cell (9 x 2, A)."""
+    a, b = atoms.cell[0, :2], atoms.cell[1, :2]
+    return np.array([i * a + j * b for i in (-1, 0, 1) for j in (-1, 0, 1)])
+
+
+def lateral_distances(atoms, points: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """In-plane minimum-image distances (A) from each of ``points`` (n x 2) to ``xy``.
+
+    Valid for in-plane offsets within one cell (the slab cells here).
+    """
+    shifted = np.asarray(points)[:, None, :2] + in_plane_translations(atoms)[None]
+    return np.linalg.norm(shifted - np.asarray(xy)[:2], axis=2).min(axis=1)

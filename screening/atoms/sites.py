@@ -29,6 +29,8 @@ from ase import Atoms
 from ase.data import covalent_radii
 from scipy.spatial import Delaunay, Voronoi, cKDTree
 
+from screening.atoms.geometry import in_plane_translations, lateral_distances
+
 #: Only atoms this close (A) below the topmost one can be surface atoms.
 SURFACE_DEPTH = 2.5
 #: A higher atom closer in plane than this x (r_i + r_j) shades an atom.
@@ -62,25 +64,13 @@ def surface_atoms(slab: Atoms) -> np.ndarray:
     z = slab.positions[:, 2]
     radii = covalent_radii[slab.numbers]
     candidates = np.where(z > z.max() - SURFACE_DEPTH)[0]
-    images = _images(slab)
     exposed = []
     for i in candidates:
         higher = np.where(z > z[i] + 0.1)[0]
-        shaded = False
-        for j in higher:
-            lateral = np.linalg.norm(slab.positions[j, :2] + images - slab.positions[i, :2], axis=1)
-            if lateral.min() < SHADE_FRACTION * (radii[i] + radii[j]):
-                shaded = True
-                break
-        if not shaded:
+        lateral = lateral_distances(slab, slab.positions[higher], slab.positions[i])
+        if not np.any(lateral < SHADE_FRACTION * (radii[i] + radii[higher])):
             exposed.append(i)
     return np.array(exposed, int)
-
-
-def _images(slab: Atoms) -> np.ndarray:
-    """In-plane lattice translations of the 3x3 neighbourhood (A, xy only)."""
-    a, b = slab.cell[0, :2], slab.cell[1, :2]
-    return np.array([i * a + j * b for i in (-1, 0, 1) for j in (-1, 0, 1)])
 
 
 def _home(slab: Atoms, xy: np.ndarray) -> np.ndarray:
@@ -91,7 +81,7 @@ def _home(slab: Atoms, xy: np.ndarray) -> np.ndarray:
 
 def _raw_sites(slab: Atoms, surface: np.ndarray) -> list[tuple[str, np.ndarray, tuple[int, ...]]]:
     """Every top, bridge and hollow point of the home cell, before reduction."""
-    images = _images(slab)
+    images = in_plane_translations(slab)
     points = np.array([slab.positions[i, :2] + t for t in images for i in surface])
     owner = np.array([i for _ in images for i in surface])
     tree = cKDTree(points)
@@ -157,8 +147,7 @@ def _label(slab: Atoms, kind: str, members: tuple[int, ...], xy: np.ndarray,
         if below:
             zs = slab.positions[below, 2]
             first = [i for i in below if slab.positions[i, 2] > zs.max() - 0.5]
-            lateral = min(np.linalg.norm(slab.positions[i, :2] + _images(slab) - xy, axis=1).min()
-                          for i in first)
+            lateral = lateral_distances(slab, slab.positions[first], xy).min()
             kind = "hollow-hcp" if lateral < BENEATH else "hollow-fcc"
     return kind, f"{kind}:{formula}"
 

@@ -28,6 +28,7 @@ from ase import Atoms
 
 from screening.atoms.adsorbates import with_atom, with_water
 from screening.atoms.anomalies import adatom_flags, water_flags
+from screening.atoms.geometry import lateral_distances
 from screening.atoms.sites import Site, find_sites
 from screening.descriptors.surface import Surface
 from screening.descriptors.values import Value, quality_flags
@@ -75,14 +76,8 @@ class SiteResult:
 
 
 def _nearest_site(sites: list[Site], slab: Atoms, xy: np.ndarray) -> str:
-    a, b = slab.cell[0, :2], slab.cell[1, :2]
-    shifts = np.array([i * a + j * b for i in (-1, 0, 1) for j in (-1, 0, 1)])
-    best, label = np.inf, ""
-    for site in sites:
-        d = np.linalg.norm(np.array(site.position[:2]) + shifts - xy, axis=1).min()
-        if d < best:
-            best, label = d, site.label
-    return label
+    distances = lateral_distances(slab, np.array([s.position for s in sites]), xy)
+    return sites[int(np.argmin(distances))].label
 
 
 def _selected(ctx: Context, surface: Surface, adsorbate: Adsorbate,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from screening.atoms.geometry import in_plane_translations
 from screening.atoms.sites import equivalent_positions
 from screening.descriptors.adsorption import ADSORBATES, best, scan
 from screening.descriptors.surface import Surface
@@ -24,8 +25,7 @@ from screening.recipes.context import Context
 
 def _mic_xy(slab, xy: np.ndarray, target: np.ndarray) -> np.ndarray:
     """``target``'s periodic copy nearest to ``xy``."""
-    a, b = slab.cell[0, :2], slab.cell[1, :2]
-    copies = np.array([target + i * a + j * b for i in (-1, 0, 1) for j in (-1, 0, 1)])
+    copies = target + in_plane_translations(slab)
     return copies[int(np.argmin(np.linalg.norm(copies - xy, axis=1)))]
 
 
