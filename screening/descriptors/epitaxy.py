@@ -16,6 +16,7 @@ from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 
 from screening.atoms.slabs import SlabModel
 from screening.descriptors.values import Value
+from screening.recipes.references import ZN_A
 
 #: Largest relative difference of superlattice vector lengths searched.
 LENGTH_TOL = 0.15
@@ -23,8 +24,7 @@ LENGTH_TOL = 0.15
 ANGLE_TOL = 0.035
 #: Largest relative area difference of the two superlattices.
 AREA_TOL = 0.16
-#: Zn(0001) 1x1 in-plane lattice (A), the experimental a = 2.665 A.
-ZN_A = 2.665
+#: Zn(0001) 1x1 in-plane lattice (A), from the experimental a.
 ZN0001 = np.array([[ZN_A, 0.0, 0.0], [-ZN_A / 2, ZN_A * np.sqrt(3) / 2, 0.0]])
 
 

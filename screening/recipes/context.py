@@ -37,10 +37,8 @@ class Context:
         """``level`` or ``level//geometry``."""
         return self.level.name + (f"//{self.geometry.name}" if self.geometry else "")
 
-    def _get(self, atoms: Atoms, level: Level, label: str, spec: TaskSpec, charge: int,
-             kpts: list[int] | None) -> Calculation:
-        calc = compute(self.store, Request(atoms, level, label, spec, charge=charge, kpts=kpts),
-                       self.settings.calculation_dir)
+    def _get(self, request: Request) -> Calculation:
+        calc = compute(self.store, request, self.settings.calculation_dir)
         self.used.append(calc)
         return calc
 
@@ -48,24 +46,21 @@ class Context:
             kpts: list[int] | None = None) -> Calculation:
         """The energy of ``atoms`` (relaxed first if ``relax``) at this context's level."""
         if not relax:
-            return self._get(atoms, self.level, label, TaskSpec(), charge, kpts)
+            return self._get(Request(atoms, self.level, label, charge=charge, kpts=kpts))
         spec = TaskSpec("relax", self.settings.relax_fmax, self.settings.relax_steps,
                         self.settings.optimizer)
         if self.geometry is None:
-            return self._get(atoms, self.level, label, spec, charge, kpts)
-        relaxed = self._get(atoms, self.geometry, label, spec, charge, kpts)
-        return self._get(relaxed.atoms, self.level, f"{label}//{self.geometry.name}",
-                         TaskSpec(), charge, kpts)
+            return self._get(Request(atoms, self.level, label, spec, charge, kpts))
+        relaxed = self._get(Request(atoms, self.geometry, label, spec, charge, kpts))
+        return self._get(Request(relaxed.atoms, self.level, f"{label}//{self.geometry.name}",
+                                 charge=charge, kpts=kpts))
 
     def probe(self, atoms: Atoms, label: str) -> Calculation:
         """A single point at the level that makes the geometries (pre-screening)."""
-        return self._get(atoms, self.geometry or self.level, label, TaskSpec(), 0, None)
+        return self._get(Request(atoms, self.geometry or self.level, label))
 
     def neb(self, initial: Atoms, final: Atoms, label: str, images: int = 5) -> Calculation:
         """Climbing-image NEB between two relaxed states, at ``level`` (FIRE)."""
         spec = TaskSpec("neb", self.settings.relax_fmax, self.settings.relax_steps, "FIRE",
                         images=images)
-        calc = compute(self.store, Request(initial, self.level, label, spec, final=final),
-                       self.settings.calculation_dir)
-        self.used.append(calc)
-        return calc
+        return self._get(Request(initial, self.level, label, spec, final=final))
