@@ -31,14 +31,10 @@ def _context(level: str, results_dir: str):
     import torch
 
     torch.set_num_threads(1)
-    from screening.calculators.levels import get_level
-    from screening.recipes.context import Context
+    from screening.recipes.context import open_context
     from screening.settings import get_settings
-    from screening.store.database import Store
 
-    settings = replace(get_settings(), results_dir=Path(results_dir))
-    return Context(Store(settings.store_url, settings.stale_after),
-                   get_level(level, settings.levels), settings)
+    return open_context(replace(get_settings(), results_dir=Path(results_dir)), level)
 
 
 def _references(level: str, results_dir: str) -> float:

@@ -87,6 +87,11 @@ class Settings:
     cluster_min_lateral: float = 12.0
     #: Epitaxy: largest coincidence-lattice area (A^2) searched on Zn(0001).
     epitaxy_max_area: float = 60.0
+    #: Ranking criteria file (TOML, see screening/analysis/ranking.toml);
+    #: empty means the shipped defaults.
+    ranking_criteria: str = ""
+    #: Worker processes of ``znscreen run``; 0 means one per CPU core.
+    workers: int = 0
     #: Level overrides and derived levels: TOML tables ``[levels.NAME]``.
     levels: dict = field(default_factory=dict)
 

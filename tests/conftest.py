@@ -31,6 +31,16 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def small_slabs(settings, monkeypatch):
+    """Settings (and environment, for the CLI) with small slabs, for CHGNet tests."""
+    pytest.importorskip("chgnet")
+    monkeypatch.setenv("ZNSCREEN_SLAB_MIN_LATERAL", "7.5")
+    monkeypatch.setenv("ZNSCREEN_CLUSTER_MIN_LATERAL", "10.0")
+    get_settings.cache_clear()
+    return load_settings()
+
+
 @pytest.fixture(scope="session")
 def bundled_catalog() -> Catalog:
     return Catalog(load_settings(environ={}))

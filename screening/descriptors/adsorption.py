@@ -4,7 +4,9 @@ For each adsorbate, the symmetry-distinct sites of the relaxed clean slab
 (:func:`screening.atoms.sites.find_sites`; water: ``top`` sites only) are
 each relaxed. Where there are more than ``settings.max_sites``, every site
 is first probed by a single point of the unrelaxed placement and the
-``max_sites`` lowest are relaxed (the probes are stored too). The
+``max_sites`` lowest are relaxed (the probes are stored too). At
+``level//geometry`` (verification) the sites are scanned and chosen at the
+geometry level, and only the chosen site gets a single point at ``level``. The
 reported site is the lowest-energy relaxed site without an anomaly flag
 (:mod:`screening.atoms.anomalies`); anomalous sites stay in the per-site
 table and put their flag on the descriptor. If every site is anomalous the
@@ -30,7 +32,7 @@ from screening.atoms.adsorbates import with_atom, with_water
 from screening.atoms.anomalies import adatom_flags, water_flags
 from screening.atoms.geometry import lateral_distances
 from screening.atoms.sites import Site, find_sites
-from screening.descriptors.surface import Surface
+from screening.descriptors.surface import Surface, clean_surface
 from screening.descriptors.values import Value, quality_flags
 from screening.recipes import references
 from screening.recipes.context import Context
@@ -92,23 +94,29 @@ def _selected(ctx: Context, surface: Surface, adsorbate: Adsorbate,
     return [sites[i] for i in np.argsort(energies)[:limit]]
 
 
-def scan(ctx: Context, surface: Surface, adsorbate: Adsorbate) -> list[SiteResult]:
-    """Relax the adsorbate on each selected site of the clean slab."""
+def _relaxed(ctx: Context, surface: Surface, adsorbate: Adsorbate, sites: list[Site],
+             site: Site) -> SiteResult:
     clean = surface.clean.atoms
-    sites = find_sites(clean)
+    calc = ctx.run(adsorbate.place(clean, site),
+                   f"{surface.candidate.name}/{adsorbate.name}@{site.label}#{sites.index(site)}",
+                   relax=True)
+    return SiteResult(site=site, calculation=calc, binding=calc.energy - surface.clean.energy,
+                      flags=adsorbate.check(calc.atoms, clean),
+                      ended_at=_nearest_site(sites, clean, calc.atoms.positions[len(clean), :2]))
+
+
+def scan(ctx: Context, surface: Surface, adsorbate: Adsorbate) -> list[SiteResult]:
+    """Relax the adsorbate on each selected site of the clean slab (module doc)."""
+    sites = find_sites(surface.clean.atoms)
     if adsorbate.top_only:
         sites = [s for s in sites if s.kind == "top"]
-    results = []
-    for site in _selected(ctx, surface, adsorbate, sites):
-        index = sites.index(site)
-        calc = ctx.run(adsorbate.place(clean, site),
-                       f"{surface.candidate.name}/{adsorbate.name}@{site.label}#{index}",
-                       relax=True)
-        results.append(SiteResult(
-            site=site, calculation=calc, binding=calc.energy - surface.clean.energy,
-            flags=adsorbate.check(calc.atoms, clean),
-            ended_at=_nearest_site(sites, clean, calc.atoms.positions[len(clean), :2])))
-    return results
+    if ctx.geometry is not None:
+        screen = ctx.at_geometry()
+        screened = scan(screen, clean_surface(screen, surface.candidate), adsorbate)
+        chosen, _ = best(screened, adsorbate.name)
+        return [_relaxed(ctx, surface, adsorbate, sites, chosen.site)]
+    return [_relaxed(ctx, surface, adsorbate, sites, site)
+            for site in _selected(ctx, surface, adsorbate, sites)]
 
 
 def best(results: list[SiteResult], name: str) -> tuple[SiteResult, list[str]]:

@@ -59,8 +59,26 @@ GROUPS: dict[str, tuple[tuple[str, ...], Callable[[Context, Surface], dict[str, 
 }
 EPITAXY = "epitaxy"
 GROUP_NAMES = (*GROUPS, EPITAXY)
+#: The shared references (:data:`screening.recipes.references.REFERENCE_NAMES`)
+#: each group needs.
+GROUP_REFERENCES: dict[str, tuple[str, ...]] = {
+    "zn": ("zn_bulk", "zn_atom"), "desolvation": ("h2o", "clusters"), "her": ("h2",),
+    "water": ("h2o",), "electronic": (), "diffusion": ("zn_bulk", "zn_atom"), EPITAXY: ()}
 #: Every group but the NEB, which is asked for per run.
 DEFAULT_GROUPS = tuple(g for g in GROUP_NAMES if g != "diffusion")
+
+
+@dataclass
+class GroupResult:
+    """What one descriptor group (or the clean slab) gave for one candidate."""
+
+    values: dict[str, Value]
+    #: Calculation key -> whether it was computed now (False: found in the store).
+    used: dict[str, bool]
+    #: Wall time spent (s).
+    seconds: float
+    #: Why the group (or the slab) could not be computed; empty if it was.
+    failure: str = ""
 
 
 @dataclass
@@ -97,44 +115,89 @@ class Described:
         return row
 
 
-def describe(ctx: Context, candidate: Candidate,
-             groups: tuple[str, ...] = DEFAULT_GROUPS) -> Described:
-    """Compute (or fetch) the requested descriptor groups of one candidate."""
+def check_groups(groups: tuple[str, ...]) -> None:
+    """Refuse an unknown descriptor group in one line."""
     unknown = [g for g in groups if g not in GROUP_NAMES]
     if unknown:
         raise ScreeningError(f"unknown descriptor group {unknown[0]!r} "
                              f"(known: {', '.join(GROUP_NAMES)})")
-    values: dict[str, Value] = {}
-    timings: dict[str, float] = {}
+
+
+def track(ctx: Context, work: Callable[[], dict[str, Value]]) -> GroupResult:
     start_used = len(ctx.used)
     start = time.perf_counter()
-    surface: Surface | None = None
-    failure = ""
-    try:
-        surface = clean_surface(ctx, candidate)
-    except ScreeningError as exc:
-        failure = f"clean slab failed: {one_line(exc)}"
-    timings["slab"] = time.perf_counter() - start
-    for name in groups:
-        start = time.perf_counter()
-        if name == EPITAXY:
-            if surface is not None:
-                values["mismatch_zn0001"] = mismatch(surface_cell(surface.model),
-                                                     ctx.settings.epitaxy_max_area)
-            else:
-                values["mismatch_zn0001"] = Value.missing("fraction", failure)
-            timings[name] = time.perf_counter() - start
-            continue
-        columns, function = GROUPS[name]
-        if surface is None:
-            values.update({c: Value.missing(COLUMNS[c].unit, failure) for c in columns})
-            continue
+    values = work()
+    used: dict[str, bool] = {}
+    for calc in ctx.used[start_used:]:
+        used[calc.key] = used.get(calc.key, False) or calc.computed
+    return GroupResult(values, used, time.perf_counter() - start)
+
+
+def slab_result(ctx: Context, candidate: Candidate) -> tuple[Surface | None, GroupResult]:
+    """The relaxed clean slab, or None and the reason (``GroupResult.failure``)."""
+    surfaces: list[Surface] = []
+    failures: list[str] = []
+
+    def work() -> dict[str, Value]:
         try:
-            values.update(function(ctx, surface))
+            surfaces.append(clean_surface(ctx, candidate))
         except ScreeningError as exc:
-            reason = f"{name} failed: {one_line(exc)}"
-            values.update({c: Value.missing(COLUMNS[c].unit, reason) for c in columns})
-        timings[name] = time.perf_counter() - start
-    used = {c.key: c for c in ctx.used[start_used:]}
-    return Described(candidate, ctx.name, values, n_calculations=len(used),
-                     computed_now=sum(c.computed for c in used.values()), timings=timings)
+            failures.append(f"clean slab failed: {one_line(exc)}")
+        return {}
+
+    result = track(ctx, work)
+    result.failure = "".join(failures)
+    return (surfaces[0] if surfaces else None), result
+
+
+def group_columns(name: str) -> tuple[str, ...]:
+    return ("mismatch_zn0001",) if name == EPITAXY else GROUPS[name][0]
+
+
+def missing_group(name: str, reason: str) -> GroupResult:
+    """A group none of whose columns could be computed, and why."""
+    return GroupResult({c: Value.missing(COLUMNS[c].unit, reason) for c in group_columns(name)},
+                       {}, 0.0, failure=reason)
+
+
+def group_result(ctx: Context, surface: Surface | None, name: str,
+                 failure: str = "") -> GroupResult:
+    """One descriptor group on the clean slab (``failure``: why there is no slab)."""
+    if surface is None:
+        return missing_group(name, failure)
+
+    def work() -> dict[str, Value]:
+        if name == EPITAXY:
+            return {"mismatch_zn0001": mismatch(surface_cell(surface.model),
+                                                ctx.settings.epitaxy_max_area)}
+        return GROUPS[name][1](ctx, surface)
+
+    try:
+        return track(ctx, work)
+    except ScreeningError as exc:
+        return missing_group(name, f"{name} failed: {one_line(exc)}")
+
+
+def assemble(candidate: Candidate, level: str, results: dict[str, GroupResult]) -> Described:
+    """One candidate's row from its slab result (``"slab"``) and group results."""
+    values: dict[str, Value] = {}
+    used: dict[str, bool] = {}
+    for name, result in results.items():
+        if name != "slab":
+            values.update(result.values)
+        for key, computed in result.used.items():
+            used[key] = used.get(key, False) or computed
+    return Described(candidate, level, values, n_calculations=len(used),
+                     computed_now=sum(used.values()),
+                     timings={name: r.seconds for name, r in results.items()})
+
+
+def describe(ctx: Context, candidate: Candidate,
+             groups: tuple[str, ...] = DEFAULT_GROUPS) -> Described:
+    """Compute (or fetch) the requested descriptor groups of one candidate."""
+    check_groups(groups)
+    surface, slab = slab_result(ctx, candidate)
+    results = {"slab": slab}
+    for name in groups:
+        results[name] = group_result(ctx, surface, name, slab.failure)
+    return assemble(candidate, ctx.name, results)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ase import Atoms
 
-from screening.calculators.levels import Level
+from screening.calculators.levels import Level, get_level
 from screening.runners.compute import Calculation, Request, compute
 from screening.runners.execute import TaskSpec
 from screening.settings import Settings
@@ -36,6 +36,12 @@ class Context:
     def name(self) -> str:
         """``level`` or ``level//geometry``."""
         return self.level.name + (f"//{self.geometry.name}" if self.geometry else "")
+
+    def at_geometry(self) -> "Context":
+        """This context at its geometry level (itself if it has none); same ``used``."""
+        if self.geometry is None:
+            return self
+        return Context(self.store, self.geometry, self.settings, used=self.used)
 
     def _get(self, request: Request) -> Calculation:
         calc = compute(self.store, request, self.settings.calculation_dir)
@@ -64,3 +70,11 @@ class Context:
         spec = TaskSpec("neb", self.settings.relax_fmax, self.settings.relax_steps, "FIRE",
                         images=images)
         return self._get(Request(initial, self.level, label, spec, final=final))
+
+
+def open_context(settings: Settings, level: str, geometry: str | None = None) -> Context:
+    """A context on the settings' store at ``level`` (``level//geometry`` if given)."""
+    return Context(Store(settings.store_url, settings.stale_after),
+                   get_level(level, settings.levels), settings,
+                   geometry=get_level(geometry, settings.levels)
+                   if geometry and geometry != level else None)

@@ -15,7 +15,6 @@ from screening.library.catalog import Catalog
 from screening.recipes import references
 from screening.recipes.context import Context
 from screening.cli import main
-from screening.settings import get_settings, load_settings
 from screening.store.database import Store
 
 #: Zn adatom on Zn(0001) vs bulk Zn (eV): positive, since an adatom with 3
@@ -26,14 +25,9 @@ ZN_ON_ZN_WINDOW = (0.1, 1.0)
 
 
 @pytest.fixture
-def mlip(settings, monkeypatch):
+def mlip(small_slabs):
     """CHGNet on small slabs; the environment says so too, for the CLI."""
-    pytest.importorskip("chgnet")
-    monkeypatch.setenv("ZNSCREEN_SLAB_MIN_LATERAL", "7.5")
-    monkeypatch.setenv("ZNSCREEN_CLUSTER_MIN_LATERAL", "10.0")
-    get_settings.cache_clear()
-    small = load_settings()
-    return Context(Store(small.store_url), get_level("mlip"), small)
+    return Context(Store(small_slabs.store_url), get_level("mlip"), small_slabs)
 
 
 def test_zn_adatom_on_zn0001_lies_in_the_physical_window(mlip):

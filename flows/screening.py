@@ -1,0 +1,239 @@
+"""The screening flow: references, then each candidate's slab and descriptor groups as tasks.
+
+One flow run screens a list of candidates at one level (a :class:`Job`);
+with ``verify_top`` it then recomputes the best ``verify_top`` of them at a
+DFT level, as single points on the first level's geometries (or relaxed,
+on request), and both rows are kept.
+
+Tasks, in the order they are submitted:
+
+1. ``references``: the shared reference energies the requested groups
+   need, once, before anything else;
+2. ``slab``: per candidate, the relaxed clean slab (largest slabs first);
+3. per candidate and descriptor group (Zn adsorption, desolvation, HER,
+   water, electronic, epitaxy, diffusion), submitted as soon as that
+   candidate's slab is done.
+
+Every task builds its own context from the :class:`Job` (settings, level
+names, candidate name): no hidden global state, so the same flow runs on a
+process pool here and on a distributed runner. Results travel through the
+store, so a rerun computes nothing it already has, and a run that was
+killed resumes where it stopped. A task that raises anything but a
+:class:`~screening.errors.ScreeningError` is retried (``TASK_RETRIES``); if
+it still fails, its columns are missing with the reason and the other
+candidates go on. Bad input (a ScreeningError) is not retried: the group
+already records it as the reason its columns are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from prefect import flow, task
+from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+from screening.analysis.ranking import Criteria, rank
+from screening.analysis.results import RunRecord
+from screening.descriptors.table import (DEFAULT_GROUPS, GROUP_REFERENCES, GroupResult,
+                                         assemble, check_groups, group_result, missing_group,
+                                         slab_result, track)
+from screening.errors import ScreeningError, one_line
+from screening.library.catalog import Catalog
+from screening.library.surfaces import build_slab_models, slab_spec
+from screening.recipes.context import open_context
+from screening.recipes.references import summary
+from screening.settings import Settings
+
+#: Further attempts of a task that failed on something other than bad input.
+TASK_RETRIES = 2
+RETRY_DELAY_S = 5
+
+
+@dataclass(frozen=True)
+class Job:
+    """One screening stage: candidates, level, descriptor groups."""
+
+    settings: Settings
+    level: str
+    candidates: tuple[str, ...]
+    groups: tuple[str, ...] = DEFAULT_GROUPS
+    #: Level whose relaxed geometries are used (single points at ``level``).
+    geometry: str | None = None
+
+    @property
+    def row_level(self) -> str:
+        return self.level + (f"//{self.geometry}" if self.geometry else "")
+
+
+@dataclass(frozen=True)
+class Verify:
+    """Recompute the best ``top`` candidates of a screen at ``level``."""
+
+    top: int
+    level: str = "dft-fast"
+    groups: tuple[str, ...] = ("zn", "her")
+    #: Relax at ``level`` instead of single points on the screen's geometries.
+    relax: bool = False
+
+
+@dataclass
+class Progress:
+    """Counts reported after every finished task."""
+
+    tasks_done: int = 0
+    tasks_total: int = 0
+    #: Every calculation a finished task used: key -> computed in this run.
+    used: dict[str, bool] = field(default_factory=dict)
+    last: str = ""
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def calculations(self) -> int:
+        return len(self.used)
+
+    @property
+    def new(self) -> int:
+        return sum(self.used.values())
+
+
+def _transient(task_, task_run, state) -> bool:
+    """Retry unless the task failed on bad input (a ScreeningError)."""
+    try:
+        state.result()
+    except ScreeningError:
+        return False
+    except Exception:
+        return True
+    return False
+
+
+_task = task(retries=TASK_RETRIES, retry_delay_seconds=RETRY_DELAY_S,
+             retry_condition_fn=_transient, persist_result=False)
+
+
+@_task(task_run_name="references:{job.level}")
+def references_task(job: Job) -> GroupResult:
+    ctx = open_context(job.settings, job.level, job.geometry)
+    names = tuple(dict.fromkeys(n for g in job.groups for n in GROUP_REFERENCES[g]))
+
+    def work() -> dict:
+        summary(ctx, names)
+        return {}
+
+    return track(ctx, work)
+
+
+@_task(task_run_name="slab:{name}")
+def slab_task(job: Job, name: str) -> GroupResult:
+    ctx = open_context(job.settings, job.level, job.geometry)
+    return slab_result(ctx, Catalog(job.settings).get(name))[1]
+
+
+@_task(task_run_name="{group}:{name}")
+def group_task(job: Job, name: str, group: str) -> GroupResult:
+    ctx = open_context(job.settings, job.level, job.geometry)
+    surface, slab = slab_result(ctx, Catalog(job.settings).get(name))
+    return group_result(ctx, surface, group, slab.failure)
+
+
+def _slab_size(settings: Settings, name: str) -> int:
+    candidate = Catalog(settings).get(name)
+    try:
+        return len(build_slab_models(candidate, slab_spec(settings, candidate))[0].atoms)
+    except ScreeningError:
+        return 0  # its slab task will say why
+
+
+def _stage(job: Job, record: RunRecord, progress: Progress,
+           report: Callable[[Progress], None]) -> None:
+    """Run one job's tasks and add its described candidates to ``record``."""
+    catalog = Catalog(job.settings)
+    candidates = {name: catalog.get(name) for name in job.candidates}
+    progress.tasks_total += 1 + len(candidates) * (1 + len(job.groups))
+
+    def finished(label: str, result: GroupResult) -> None:
+        progress.tasks_done += 1
+        for key, computed in result.used.items():
+            progress.used[key] = progress.used.get(key, False) or computed
+        progress.last = label
+        report(progress)
+
+    refs = references_task.submit(job)
+    refs.wait()
+    ref_result = refs.result(raise_on_failure=False)
+    if isinstance(ref_result, BaseException):
+        # without references nothing else can be computed: fail the run
+        raise ScreeningError(f"references at {job.row_level} failed: "
+                             f"{one_line(ref_result, with_type=True)}")
+    finished("references", ref_result)
+
+    order = sorted(candidates, key=lambda n: -_slab_size(job.settings, n))
+    pending: dict[PrefectFuture, tuple[str, str]] = {
+        slab_task.submit(job, name): (name, "slab") for name in order}
+    results: dict[str, dict[str, GroupResult]] = {name: {} for name in candidates}
+    while pending:
+        future = next(as_completed(list(pending)))
+        name, group = pending.pop(future)
+        result = future.result(raise_on_failure=False)
+        if isinstance(result, BaseException):
+            reason = f"{group} task failed: {one_line(result, with_type=True)}"
+            result = (missing_group(group, reason) if group != "slab"
+                      else GroupResult({}, {}, 0.0, failure=reason))
+        if result.failure and result.failure not in record.failures.get(name, []):
+            record.failures.setdefault(name, []).append(result.failure)
+        results[name][group] = result
+        finished(f"{group}:{name}", result)
+        if group == "slab":
+            for g in job.groups:
+                pending[group_task.submit(job, name, g)] = (name, g)
+    for name, candidate in candidates.items():
+        record.described.append(assemble(candidate, job.row_level, results[name]))
+
+
+def worker_threads(workers: int) -> None:
+    """Process-pool initializer: share the cores among the worker processes."""
+    import torch
+
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
+
+
+def task_runner(workers: int):
+    """One process per worker (CHGNet holds the GIL too often for threads)."""
+    if workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=worker_threads,
+                                 initargs=(workers,))
+
+
+@flow(name="zn-screening", validate_parameters=False, persist_result=False)
+def screening_flow(job: Job, criteria: Criteria, verify: Verify | None = None,
+                   report: Callable[[Progress], None] | None = None) -> RunRecord:
+    """Screen ``job``; then verify its best ``verify.top`` candidates (module doc)."""
+    check_groups(job.groups)
+    record = RunRecord()
+    progress = Progress()
+    report = report or (lambda p: None)
+    _stage(job, record, progress, report)
+    if verify is not None and verify.top > 0:
+        check_groups(verify.groups)
+        table = rank([d.row() for d in record.described], criteria)
+        best = table[table["score"].notna()].head(verify.top)["name"].tolist()
+        if best:
+            second = replace(job, level=verify.level, candidates=tuple(best),
+                             groups=verify.groups,
+                             geometry=None if verify.relax else job.level)
+            _stage(second, record, progress, report)
+    record.used = progress.used
+    return record
+
+
+def run(job: Job, criteria: Criteria, verify: Verify | None = None, workers: int = 1,
+        report: Callable[[Progress], None] | None = None) -> RunRecord:
+    """Run the flow with ``workers`` worker processes (Prefect's embedded mode
+    unless a Prefect server is configured through ``PREFECT_API_URL``)."""
+    runner = screening_flow.with_options(task_runner=task_runner(workers))
+    return runner(job, criteria, verify, report)

@@ -1,0 +1,1 @@
+"""From descriptor rows to a ranked table, queries and reports."""

@@ -1,0 +1,172 @@
+"""``znscreen report``: PNG plots of the ranked table and one self-contained HTML page.
+
+Plots, for one level (default: the level with the most rows):
+
+* ``ranking.png``: score of every candidate, coloured by family, bare
+  Zn(0001) hatched, Pareto-front members starred;
+* ``desolvation.png``: stepwise desolvation profiles dE_n of the top
+  candidates against bare Zn(0001) and the free cluster;
+* ``zn_vs_h.png``: E_ads(Zn) against dG_H, the two main design axes.
+
+``report.html`` embeds the three PNGs (base64) and the table, so it can be
+mailed or archived as one file.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from screening.analysis.results import row_id  # noqa: E402
+from screening.errors import ScreeningError  # noqa: E402
+
+BASELINE = "Zn(0001)"
+FAMILY_COLOURS = {"zn": "#7f7f7f", "oxide": "#d62728", "mxene": "#9467bd",
+                  "metal": "#ff7f0e", "alloy": "#8c564b", "inorganic": "#2ca02c",
+                  "carbon": "#1f77b4", "other": "#17becf"}
+
+
+def _colour(family: str) -> str:
+    return FAMILY_COLOURS.get(family, "#bcbd22")
+
+
+def _level(table: pd.DataFrame, level: str | None) -> str:
+    levels = table["level"].value_counts()
+    if level is None:
+        return str(levels.index[0])
+    if level not in levels:
+        raise ScreeningError(f"no results at level {level!r} "
+                             f"(levels in the table: {', '.join(map(str, levels.index))})")
+    return level
+
+
+def ranking_plot(rows: pd.DataFrame, level: str, path: Path) -> None:
+    rows = rows[rows["score"].notna()].sort_values("score")
+    fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.6))
+    bars = ax.barh(rows["name"], rows["score"], color=[_colour(f) for f in rows["family"]])
+    for bar, (_, r) in zip(bars, rows.iterrows()):
+        if r["name"] == BASELINE:
+            bar.set_hatch("//")
+            bar.set_edgecolor("black")
+        label = f"{r['score']:.2f}" + (" *" if r["pareto"] else "")
+        ax.text(bar.get_width() + 0.01, bar.get_y() + bar.get_height() / 2, label,
+                va="center", fontsize=8)
+    families = list(dict.fromkeys(rows["family"]))
+    ax.legend([plt.Rectangle((0, 0), 1, 1, color=_colour(f)) for f in families], families,
+              loc="lower right", fontsize=8, title="family")
+    ax.set_xlim(0, 1.1)
+    ax.set_xlabel("score (0-1; * = Pareto front)")
+    ax.set_title(f"Ranking at level {level}")
+    ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def _steps(profile: dict[str, float]) -> tuple[list[int], list[float]]:
+    ns = sorted((int(n) for n in profile), reverse=True)
+    return ns, [profile[str(n)] if str(n) in profile else profile[n] for n in ns]
+
+
+def desolvation_plot(rows: pd.DataFrame, details: dict[str, Any], level: str, top: int,
+                     path: Path) -> None:
+    ranked = rows[rows["desolvation_total"].notna()].sort_values("rank")
+    names = [n for n in ranked["name"] if n != BASELINE][:top]
+    if BASELINE in set(ranked["name"]):
+        names.append(BASELINE)
+    if not names:
+        raise ScreeningError(f"no desolvation profiles at level {level!r} to plot")
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    free = None
+    for name in names:
+        d = details[row_id(name, level)]["values"]["desolvation_total"]["details"]
+        free = d["free"]
+        ns, energies = _steps(d["surface"])
+        style = {"color": "black", "lw": 2.5} if name == BASELINE else {"lw": 1.5}
+        ax.plot(ns, energies, marker="o", label=name, **style)
+    if free:
+        ns, energies = _steps(free)
+        ax.plot(ns, energies, ls="--", color="grey", marker="s", label="free cluster")
+    ax.set_xlabel("n in [Zn(H2O)n] -> [Zn(H2O)n-1] + H2O")
+    ax.set_ylabel("dE_n (eV)")
+    ax.invert_xaxis()
+    ax.axhline(0, color="lightgrey", lw=0.8)
+    ax.set_title(f"Stepwise desolvation at level {level}: top {len(names) - 1} vs bare Zn(0001)"
+                 if BASELINE in names else f"Stepwise desolvation at level {level}")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def zn_vs_h_plot(rows: pd.DataFrame, level: str, path: Path) -> None:
+    rows = rows[rows["e_ads_zn"].notna() & rows["dg_h"].notna()]
+    if rows.empty:
+        raise ScreeningError(f"no candidate with both e_ads_zn and dg_h at level {level!r}")
+    fig, ax = plt.subplots(figsize=(7, 5.5))
+    for family, group in rows.groupby("family"):
+        ax.scatter(group["e_ads_zn"], group["dg_h"], color=_colour(family), label=family,
+                   s=40, edgecolor="black", lw=0.5)
+    for _, r in rows.iterrows():
+        weight = "bold" if r["name"] == BASELINE else "normal"
+        ax.annotate(r["name"], (r["e_ads_zn"], r["dg_h"]), fontsize=7, weight=weight,
+                    xytext=(3, 3), textcoords="offset points")
+    ax.axvline(0, color="lightgrey", lw=0.8)
+    ax.axhline(0, color="lightgrey", lw=0.8)
+    ax.set_xlabel("E_ads(Zn) vs bulk Zn (eV)   <- zincophilic")
+    ax.set_ylabel("dG_H (eV)   (far from 0 = poor HER catalyst)")
+    ax.set_title(f"Zn affinity vs HER activity at level {level}")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def _embedded(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{path.stem}" src="data:image/png;base64,{data}">'
+
+
+def write_report(table: pd.DataFrame, details: dict[str, Any], out_dir: Path, top: int = 5,
+                 level: str | None = None) -> list[Path]:
+    """Write the plots and ``report.html``; return their paths."""
+    level = _level(table, level)
+    rows = table[table["level"] == level]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plots = [(out_dir / "ranking.png", lambda p: ranking_plot(rows, level, p)),
+             (out_dir / "desolvation.png", lambda p: desolvation_plot(rows, details, level,
+                                                                       top, p)),
+             (out_dir / "zn_vs_h.png", lambda p: zn_vs_h_plot(rows, level, p))]
+    written, skipped = [], []
+    for path, plot in plots:
+        try:
+            plot(path)
+            written.append(path)
+        except ScreeningError as exc:
+            skipped.append(f"{path.name}: {exc}")
+    others = table[table["level"] != level]
+    page = ["<!doctype html><html><head><meta charset='utf-8'>",
+            "<title>zn-screening report</title><style>body{font-family:sans-serif;"
+            "max-width:1100px;margin:auto} table{border-collapse:collapse;font-size:12px}"
+            "td,th{border:1px solid #ccc;padding:2px 5px} img{max-width:100%}</style>",
+            "</head><body>", f"<h1>zn-screening: candidates ranked at level {html.escape(level)}"
+            "</h1>", f"<p>{len(rows)} candidates. Scores use the ranking criteria of the run "
+            "(see README, 'Ranking'); ranks and the Pareto front are within one level.</p>"]
+    page += [_embedded(p) for p in written]
+    page += [f"<p>not plotted: {html.escape(s)}</p>" for s in skipped]
+    page += ["<h2>Ranked table</h2>", rows.to_html(index=False, na_rep="-", escape=True)]
+    if not others.empty:
+        page += ["<h2>Other levels (verification)</h2>",
+                 others.to_html(index=False, na_rep="-", escape=True)]
+    page.append("</body></html>")
+    report = out_dir / "report.html"
+    report.write_text("\n".join(page))
+    return [*written, report]

@@ -1,0 +1,142 @@
+"""Commands on calculations: levels, validate, references, descriptors, calculations, settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+
+from screening.calculators.levels import all_levels
+from screening.cli.common import add_candidate_selection, selected_candidates
+from screening.descriptors.table import COLUMNS, DEFAULT_GROUPS, GROUP_NAMES, describe
+from screening.recipes.context import open_context
+from screening.recipes.references import REFERENCE_NAMES
+from screening.recipes.references import summary as reference_summary
+from screening.recipes.validation import validate
+from screening.settings import Settings
+from screening.store.database import Store, redact
+from screening.tables import FORMATS, render
+
+
+def cmd_levels(args: argparse.Namespace, settings: Settings) -> int:
+    rows = [{"level": name, "engine": lvl.engine, "description": lvl.description,
+             "parameters": ", ".join(f"{k}={v}" for k, v in lvl.as_dict().items()
+                                     if k != "engine")}
+            for name, lvl in all_levels(settings.levels).items()]
+    print(render(rows, args.format))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    report = validate(open_context(settings, args.level))
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+    else:
+        rows = [{**c, "ok": "yes" if c["ok"] else "OUTSIDE"} for c in report["checks"]]
+        print(render(rows, args.format))
+        if args.format == "table":
+            print(f"\nlevel {report['level']}: c/a = {report['zn_c_over_a']}; "
+                  f"{report['calculations']} calculations, {report['computed_now']} computed now"
+                  f" ({report['wall_time_s']} s of compute in total)")
+            if report["note"]:
+                print(f"note: {report['note']}")
+            print("PASSED" if report["passed"] else "FAILED: a value is outside its window")
+    return 0 if report["passed"] else 1
+
+
+def cmd_references(args: argparse.Namespace, settings: Settings) -> int:
+    rows = reference_summary(open_context(settings, args.level), tuple(args.only or REFERENCE_NAMES))
+    print(render(rows, args.format))
+    return 0
+
+
+def cmd_descriptors(args: argparse.Namespace, settings: Settings) -> int:
+    candidates = selected_candidates(args, settings)
+    ctx = open_context(settings, args.level, args.geometry_level)
+    rows, details = [], []
+    for candidate in candidates:
+        described = describe(ctx, candidate, tuple(args.groups or DEFAULT_GROUPS))
+        rows.append(described.row())
+        details += [{"name": candidate.name, "descriptor": column, "value": value.value,
+                     "unit": value.unit, "details": value.details, "keys": value.keys,
+                     "flags": value.flags, "reason": value.reason}
+                    for column, value in described.values.items()]
+    if args.format == "json":
+        print(json.dumps({"rows": rows, "details": details} if args.details else rows,
+                         indent=2, default=str))
+        return 0
+    columns = None if args.format == "csv" else ["name", "level", *COLUMNS, "n_calculations"]
+    print(render(rows, args.format, columns))
+    if args.format == "table":
+        for row in rows:
+            for label, text in (("flags", row["flags"]), ("missing", row["missing"])):
+                if text:
+                    print(f"{row['name']} {label}: {text}")
+        if args.details:
+            for item in details:
+                if item["details"]:
+                    print(f"\n{item['name']} {item['descriptor']}: {item['details']}")
+    return 0
+
+
+def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
+    store = Store(settings.store_url, settings.stale_after)
+    selection = {k: v for k, v in (("level", args.level), ("status", args.status)) if v}
+    rows = [{"id": r.id, "label": r.get("label", ""), "level": r.get("level", ""),
+             "task": r.get("task", ""), "status": r.get("status", ""),
+             "energy": round(r.energy, 5) if r.get("energy") is not None else "",
+             "converged": r.get("converged", ""), "steps": r.get("n_steps", ""),
+             "wall_s": round(r.wall_time, 1) if r.get("wall_time") is not None else "",
+             "host": r.get("host", ""), "key": r.calc_key[:12], "error": r.get("error", "")}
+            for r in store.rows(**selection)]
+    print(render(rows, args.format))
+    if args.format == "table":
+        print(f"\n{len(rows)} calculations in {redact(store.url)}")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    rows = [{"setting": k, "value": str(v)} for k, v in asdict(settings).items()]
+    print(render(rows, args.format))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("levels", help="list the levels of theory and their parameters")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_levels)
+
+    p = sub.add_parser("validate", help="check a level: Zn lattice and cohesive energy")
+    p.add_argument("--level", required=True, help="level name (see `znscreen levels`)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("references", help="compute or show the shared reference energies")
+    p.add_argument("--level", required=True, help="level name (see `znscreen levels`)")
+    p.add_argument("--only", nargs="+", choices=REFERENCE_NAMES, metavar="NAME",
+                   help=f"some of: {', '.join(REFERENCE_NAMES)}")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_references)
+
+    p = sub.add_parser("descriptors", help="compute (or fetch) the descriptors of candidates")
+    add_candidate_selection(p)
+    p.add_argument("--level", required=True, help="level name (see `znscreen levels`)")
+    p.add_argument("--geometry-level", metavar="LEVEL",
+                   help="relax at this level, then single points at --level")
+    p.add_argument("--groups", nargs="+", choices=GROUP_NAMES, metavar="GROUP",
+                   help=f"some of: {', '.join(GROUP_NAMES)} (default: all but diffusion, "
+                        "the NEB)")
+    p.add_argument("--details", action="store_true",
+                   help="also print per-site tables, profiles and calculation keys")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_descriptors)
+
+    p = sub.add_parser("calculations", help="list the calculations in the results store")
+    p.add_argument("--level")
+    p.add_argument("--status", choices=("running", "done", "failed"))
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_calculations)
+
+    p = sub.add_parser("settings", help="show the settings in effect")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_settings)

@@ -1,0 +1,104 @@
+"""Commands on the candidate library: candidates, add, remove, slab."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from ase.io import write
+
+from screening.cli.common import add_candidate_selection, selected_candidates
+from screening.errors import ScreeningError
+from screening.library.catalog import FAMILIES, Catalog, file_stem
+from screening.library.intake import AddRequest, add_candidate, remove_candidate
+from screening.library.surfaces import build_slab_models, slab_spec
+from screening.settings import Settings
+from screening.tables import FORMATS, render
+
+CANDIDATE_COLUMNS = ["name", "family", "formula", "surface", "kind", "source"]
+
+
+def cmd_candidates(args: argparse.Namespace, settings: Settings) -> int:
+    rows = [c.summary() for c in Catalog(settings).select(args.family)]
+    columns = None if args.format == "json" else CANDIDATE_COLUMNS
+    print(render(rows, args.format, columns))
+    if args.format == "table":
+        families = sorted({r["family"] for r in rows})
+        print(f"\n{len(rows)} candidates in {len(families)} families ({', '.join(families)})")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    kind = "sheet" if args.sheet else "slab" if args.slab else "bulk"
+    request = AddRequest(path=Path(args.path), name=args.name,
+                         miller=tuple(args.miller) if args.miller else None, kind=kind,
+                         family=args.family, force=args.force)
+    candidate = add_candidate(request, settings)
+    print(f"added {candidate.name} ({candidate.formula}, {candidate.structure.kind},"
+          f" surface {candidate.surface}) to {settings.user_catalog}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    remove_candidate(args.name, settings)
+    print(f"removed {args.name} from {settings.user_catalog}")
+    return 0
+
+
+def cmd_slab(args: argparse.Namespace, settings: Settings) -> int:
+    candidates = selected_candidates(args, settings)
+    out_dir = Path(args.out_dir) if args.out_dir else settings.results_dir / "slabs"
+    if args.min_lateral is not None and args.min_lateral <= 0:
+        raise ScreeningError(f"--min-lateral must be positive, got {args.min_lateral}")
+    if args.out and len(candidates) != 1:
+        raise ScreeningError("--out takes one candidate; use --out-dir for several")
+    rows = []
+    start = time.perf_counter()
+    for candidate in candidates:
+        spec = slab_spec(settings, candidate, min_lateral=args.min_lateral)
+        models = build_slab_models(candidate, spec)
+        for i, model in enumerate(models):
+            suffix = f"-t{i}" if len(models) > 1 else ""
+            path = Path(args.out) if args.out else out_dir / f"{file_stem(candidate.name)}{suffix}.extxyz"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(path, model.atoms, format="extxyz")
+            rows.append({"name": candidate.name, **model.summary(), "file": str(path)})
+    print(render(rows, args.format))
+    if args.format == "table":
+        print(f"\n{len(rows)} slab models in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("candidates", help="list the candidate library (bundled + user)")
+    p.add_argument("--family", choices=FAMILIES)
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_candidates)
+
+    p = sub.add_parser("add", help="register your own structure file as a candidate")
+    p.add_argument("path", help="CIF, POSCAR/CONTCAR, extxyz or ASE trajectory file")
+    p.add_argument("--name", required=True)
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--miller", nargs=3, type=int, metavar=("H", "K", "L"),
+                      help="the file is a bulk: cut this surface")
+    what.add_argument("--slab", action="store_true",
+                      help="the file is a ready slab (bottom layers get fixed)")
+    what.add_argument("--sheet", action="store_true",
+                      help="the file is a free-standing 2D sheet (nothing fixed)")
+    p.add_argument("--family", choices=FAMILIES, default="other")
+    p.add_argument("--force", action="store_true", help="replace a user candidate of that name")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="remove one of your own candidates")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("slab", help="build and write slab models")
+    add_candidate_selection(p)
+    p.add_argument("--min-lateral", type=float, metavar="L",
+                   help="minimum in-plane periodic length in Angstrom (default: settings)")
+    p.add_argument("--out", help="output file for one candidate (extxyz keeps constraints)")
+    p.add_argument("--out-dir", help="output folder (default: RESULTS/slabs)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_slab)

@@ -1,0 +1,185 @@
+"""Screening commands: run (the Prefect flow), query, show, report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from screening.analysis.ranking import LEAD, load_criteria
+from screening.analysis.results import load_table, query, read_details, save
+from screening.calculators.levels import get_level
+from screening.cli.common import selected_candidates
+from screening.descriptors.table import DEFAULT_GROUPS, GROUP_NAMES, check_groups
+from screening.errors import ScreeningError
+from screening.library.catalog import FAMILIES, Catalog
+from screening.settings import Settings
+from screening.tables import FORMATS, render
+
+#: Columns of the compact text table (everything is in CSV/JSON).
+SHORT = [*LEAD, "e_ads_zn", "desolvation_vs_free", "desolvation_max_step", "dg_h",
+         "e_ads_h2o", "mismatch_zn0001", "band_gap", "work_function", "n_calculations"]
+
+
+def _groups(values: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Groups from ``--descriptors a b`` or ``--descriptors a,b``."""
+    if not values:
+        return default
+    groups = tuple(g for v in values for g in v.split(",") if g)
+    check_groups(groups)
+    return groups
+
+
+def _progress(stream=sys.stderr):
+    """A one-line progress bar on a terminal, one line per task otherwise."""
+    tty = stream.isatty()
+
+    def report(p) -> None:
+        elapsed = time.perf_counter() - p.started
+        width = 30
+        filled = int(width * p.tasks_done / max(p.tasks_total, 1))
+        text = (f"[{'#' * filled}{'.' * (width - filled)}] {p.tasks_done}/{p.tasks_total} tasks,"
+                f" {p.calculations} calculations ({p.new} new), {elapsed:.0f} s  {p.last}")
+        if tty:
+            stream.write("\r" + text[:150].ljust(150))
+            if p.tasks_done == p.tasks_total:
+                stream.write("\n")
+        else:
+            stream.write(text + "\n")
+        stream.flush()
+
+    return report
+
+
+def _criteria(settings: Settings):
+    return load_criteria(Path(settings.ranking_criteria) if settings.ranking_criteria else None)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    # everything the user gave is checked before the flow starts
+    get_level(args.level, settings.levels)
+    args.names = [*args.names, *(args.candidates or [])]
+    if args.names or args.family or args.all:
+        names = tuple(c.name for c in selected_candidates(args, settings))
+    else:
+        names = tuple(c.name for c in Catalog(settings))
+    groups = _groups(args.descriptors, DEFAULT_GROUPS)
+    criteria = _criteria(settings)
+    workers = args.workers if args.workers is not None else settings.workers
+    if workers < 0:
+        raise ScreeningError(f"--workers must be 0 (one per core) or more, got {workers}")
+    workers = workers or os.cpu_count() or 1
+    verify = None
+    if args.verify_top:
+        if args.verify_top < 0:
+            raise ScreeningError(f"--verify-top must be 0 or more, got {args.verify_top}")
+        get_level(args.verify_level, settings.levels)
+        if args.verify_level == args.level:
+            raise ScreeningError(f"--verify-level {args.verify_level} is the screening level")
+        verify_groups = _groups(args.verify_descriptors, ("zn", "her"))
+        from flows.screening import Verify
+        verify = Verify(args.verify_top, args.verify_level, verify_groups, args.verify_relax)
+
+    from flows.screening import Job, run
+
+    job = Job(settings, args.level, names, groups)
+    print(f"screening {len(names)} candidate{'s' * (len(names) != 1)} at {args.level} ({', '.join(groups)}) on "
+          f"{workers} worker(s)" + (f"; then the top {verify.top} at {verify.level}"
+                                    f" ({', '.join(verify.groups)})" if verify else ""),
+          flush=True)
+    start = time.perf_counter()
+    record = run(job, criteria, verify, workers, _progress())
+    table = save(settings.results_dir, record, criteria)
+    total, new = len(record.used), sum(record.used.values())
+    this_run = {(d.candidate.name, d.level) for d in record.described}
+    shown = table[[(n, lv) in this_run for n, lv in zip(table["name"], table["level"])]]
+    print(render(shown.to_dict("records"), "table", SHORT))
+    for name, reasons in record.failures.items():
+        for reason in reasons:
+            print(f"failed: {name}: {reason}")
+    print(f"\n{total} calculations, {new} new, in {time.perf_counter() - start:.0f} s; "
+          f"table: {settings.results_dir / 'ranking.csv'} (and .parquet); "
+          f"ranking criteria: {criteria.source}")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    table = query(load_table(settings.results_dir), args.where, args.sort, args.top, args.level)
+    if args.format == "json":
+        rows = json.loads(table.to_json(orient="records"))
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(render(table.to_dict("records"), args.format,
+                 None if args.format == "csv" else [c for c in SHORT if c in table]))
+    if args.format == "table":
+        print(f"\n{len(table)} rows (all columns: --format csv or json)")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.analysis.provenance import show
+    from screening.store.database import Store
+
+    details = read_details(settings.results_dir)
+    store = Store(settings.store_url, settings.stale_after)
+    print(show(args.name, details, load_table(settings.results_dir), store, args.level))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.analysis.report import write_report
+
+    table = load_table(settings.results_dir)
+    details = read_details(settings.results_dir)
+    out = Path(args.out_dir) if args.out_dir else settings.results_dir / "report"
+    files = write_report(table, details, out, args.top, args.level)
+    for path in files:
+        print(path)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="screen candidates (Prefect flow) and rank them")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="candidate names (default: the whole library)")
+    p.add_argument("--candidates", nargs="+", dest="candidates", metavar="NAME",
+                   help="candidate names (the same as giving them as arguments)")
+    p.add_argument("--all", action="store_true", help="every candidate in the library")
+    p.add_argument("--family", choices=FAMILIES, help="every candidate of one family")
+    p.add_argument("--level", default="mlip", help="screening level (default: mlip)")
+    p.add_argument("--descriptors", nargs="+", metavar="GROUP",
+                   help=f"descriptor groups, some of: {', '.join(GROUP_NAMES)} "
+                        "(default: all but diffusion)")
+    p.add_argument("--verify-top", type=int, default=0, metavar="K",
+                   help="recompute the best K at --verify-level and keep both rows")
+    p.add_argument("--verify-level", default="dft-fast", help="(default: dft-fast)")
+    p.add_argument("--verify-descriptors", nargs="+", metavar="GROUP",
+                   help="groups to verify (default: zn her)")
+    p.add_argument("--verify-relax", action="store_true",
+                   help="relax at the verify level (default: single points on the "
+                        "screening geometries)")
+    p.add_argument("--workers", type=int, help="worker processes (default: settings, 0 = cores)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("query", help="read the ranked results table (computes nothing)")
+    p.add_argument("--top", type=int, metavar="N")
+    p.add_argument("--sort", metavar="COL", help="sort by a column; -COL for descending")
+    p.add_argument("--where", metavar="EXPR",
+                   help="filter, e.g. \"e_ads_zn < 0 and dg_h > 0.2\" (pandas syntax)")
+    p.add_argument("--level")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("show", help="everything known about one candidate")
+    p.add_argument("name")
+    p.add_argument("--level", help="only this level's row")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("report", help="PNG plots and one HTML page of the results")
+    p.add_argument("--top", type=int, default=5, help="candidates in the profile plot")
+    p.add_argument("--level", help="level to report (default: the screening level)")
+    p.add_argument("--out-dir", help="(default: RESULTS/report)")
+    p.set_defaults(func=cmd_report)
