@@ -7,12 +7,13 @@ on request), and both rows are kept.
 
 Tasks, in the order they are submitted:
 
-1. ``references``: the shared reference energies the requested groups
-   need, once, before anything else;
-2. ``slab``: per candidate, the relaxed clean slab (largest slabs first);
-3. per candidate and descriptor group (Zn adsorption, desolvation, HER,
-   water, electronic, epitaxy, diffusion), submitted as soon as that
-   candidate's slab is done.
+1. ``reference:NAME``: each shared reference the requested groups need
+   (bulk Zn, the Zn atom, H2, H2O, the free clusters), once per run;
+2. ``slab:NAME``: per candidate, the relaxed clean slab (largest slabs
+   first), at the same time as the references;
+3. ``GROUP:NAME``: per candidate and descriptor group (Zn adsorption,
+   desolvation, HER, water, electronic, epitaxy, diffusion), submitted as
+   soon as that candidate's slab and all references are done.
 
 Every task builds its own context from the :class:`Job` (settings, level
 names, candidate name): no hidden global state, so the same flow runs on a
@@ -115,13 +116,12 @@ _task = task(retries=TASK_RETRIES, retry_delay_seconds=RETRY_DELAY_S,
              retry_condition_fn=_transient, persist_result=False)
 
 
-@_task(task_run_name="references:{job.level}")
-def references_task(job: Job) -> GroupResult:
+@_task(task_run_name="reference:{name}:{job.level}")
+def reference_task(job: Job, name: str) -> GroupResult:
     ctx = open_context(job.settings, job.level, job.geometry)
-    names = tuple(dict.fromkeys(n for g in job.groups for n in GROUP_REFERENCES[g]))
 
     def work() -> dict:
-        summary(ctx, names)
+        summary(ctx, (name,))
         return {}
 
     return track(ctx, work)
@@ -153,7 +153,8 @@ def _stage(job: Job, record: RunRecord, progress: Progress,
     """Run one job's tasks and add its described candidates to ``record``."""
     catalog = Catalog(job.settings)
     candidates = {name: catalog.get(name) for name in job.candidates}
-    progress.tasks_total += 1 + len(candidates) * (1 + len(job.groups))
+    references = tuple(dict.fromkeys(n for g in job.groups for n in GROUP_REFERENCES[g]))
+    progress.tasks_total += len(references) + len(candidates) * (1 + len(job.groups))
 
     def finished(label: str, result: GroupResult) -> None:
         progress.tasks_done += 1
@@ -162,23 +163,38 @@ def _stage(job: Job, record: RunRecord, progress: Progress,
         progress.last = label
         report(progress)
 
-    refs = references_task.submit(job)
-    refs.wait()
-    ref_result = refs.result(raise_on_failure=False)
-    if isinstance(ref_result, BaseException):
-        # without references nothing else can be computed: fail the run
-        raise ScreeningError(f"references at {job.row_level} failed: "
-                             f"{one_line(ref_result, with_type=True)}")
-    finished("references", ref_result)
-
-    order = sorted(candidates, key=lambda n: -_slab_size(job.settings, n))
+    # references and clean slabs are independent: all start at once, the
+    # largest slabs first; a candidate's groups start once its slab and every
+    # reference are done
     pending: dict[PrefectFuture, tuple[str, str]] = {
-        slab_task.submit(job, name): (name, "slab") for name in order}
+        reference_task.submit(job, name): ("", f"reference:{name}") for name in references}
+    order = sorted(candidates, key=lambda n: -_slab_size(job.settings, n))
+    pending.update({slab_task.submit(job, name): (name, "slab") for name in order})
+    references_left = len(references)
+    slabs_done: list[str] = []
     results: dict[str, dict[str, GroupResult]] = {name: {} for name in candidates}
+
+    def submit_groups(name: str) -> None:
+        for g in job.groups:
+            pending[group_task.submit(job, name, g)] = (name, g)
+
     while pending:
         future = next(as_completed(list(pending)))
         name, group = pending.pop(future)
         result = future.result(raise_on_failure=False)
+        if not name:  # a reference
+            if isinstance(result, BaseException):
+                # without its references no descriptor can be computed: stop the run
+                for other in pending:
+                    other.cancel()
+                raise ScreeningError(f"{group} at {job.row_level} failed: "
+                                     f"{one_line(result, with_type=True)}")
+            finished(group, result)
+            references_left -= 1
+            if not references_left:
+                for done in slabs_done:
+                    submit_groups(done)
+            continue
         if isinstance(result, BaseException):
             reason = f"{group} task failed: {one_line(result, with_type=True)}"
             result = (missing_group(group, reason) if group != "slab"
@@ -188,16 +204,21 @@ def _stage(job: Job, record: RunRecord, progress: Progress,
         results[name][group] = result
         finished(f"{group}:{name}", result)
         if group == "slab":
-            for g in job.groups:
-                pending[group_task.submit(job, name, g)] = (name, g)
+            slabs_done.append(name)
+            if not references_left:
+                submit_groups(name)
     for name, candidate in candidates.items():
         record.described.append(assemble(candidate, job.row_level, results[name]))
 
 
-def worker_threads(workers: int) -> None:
-    """Process-pool initializer: share the cores among the worker processes."""
+def worker_init(workers: int) -> None:
+    """Process-pool initializer: share the cores among the worker processes,
+    and keep library warnings (ASE's optimisers) off the console, as the CLI does."""
+    import warnings
+
     import torch
 
+    warnings.filterwarnings("ignore")
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
 
 
@@ -205,18 +226,28 @@ def task_runner(workers: int):
     """One process per worker (CHGNet holds the GIL too often for threads)."""
     if workers <= 1:
         return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=worker_threads,
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=worker_init,
                                  initargs=(workers,))
 
 
+#: Where the flow reports progress: the caller's display, set by :func:`run`.
+#: Flow parameters travel with every task submitted to a process pool, so a
+#: callable writing to a terminal cannot be one; tasks never see this.
+_REPORTERS: list[Callable[[Progress], None]] = []
+
+
+def _report(progress: Progress) -> None:
+    for reporter in _REPORTERS:
+        reporter(progress)
+
+
 @flow(name="zn-screening", validate_parameters=False, persist_result=False)
-def screening_flow(job: Job, criteria: Criteria, verify: Verify | None = None,
-                   report: Callable[[Progress], None] | None = None) -> RunRecord:
+def screening_flow(job: Job, criteria: Criteria, verify: Verify | None = None) -> RunRecord:
     """Screen ``job``; then verify its best ``verify.top`` candidates (module doc)."""
     check_groups(job.groups)
     record = RunRecord()
     progress = Progress()
-    report = report or (lambda p: None)
+    report = _report
     _stage(job, record, progress, report)
     if verify is not None and verify.top > 0:
         check_groups(verify.groups)
@@ -236,4 +267,10 @@ def run(job: Job, criteria: Criteria, verify: Verify | None = None, workers: int
     """Run the flow with ``workers`` worker processes (Prefect's embedded mode
     unless a Prefect server is configured through ``PREFECT_API_URL``)."""
     runner = screening_flow.with_options(task_runner=task_runner(workers))
-    return runner(job, criteria, verify, report)
+    if report is not None:
+        _REPORTERS.append(report)
+    try:
+        return runner(job, criteria, verify)
+    finally:
+        if report is not None:
+            _REPORTERS.remove(report)

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The main job on the embedded defaults: list the library, build a slab
-# model for every candidate (results/slabs/*.extxyz), then compute the shared
-# reference energies at the mlip level into the results store
-# (results/screening.db), validate that level against experiment, and
-# compute every descriptor (but the NEB) of three candidates at that level.
+# model for every candidate (results/slabs/*.extxyz), validate the mlip level
+# against experiment, then screen one or two candidates of every family at
+# the mlip level with the Prefect flow (embedded Prefect, two worker
+# processes), rank them (results/ranking.csv, .parquet, details.json) and
+# write the plots and HTML report (results/report/).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv=${ZNSCREEN_VENV:-$repo/.venv}
 cd "$repo"
 "$venv/bin/znscreen" candidates
 "$venv/bin/znscreen" slab --all
-"$venv/bin/znscreen" references --level mlip
 "$venv/bin/znscreen" validate --level mlip
-"$venv/bin/znscreen" descriptors "Zn(0001)" "Cu(111)" graphene --level mlip
+"$venv/bin/znscreen" run "Zn(0001)" "Cu(111)" "In(101)" "Pb(111)" "ZnO(10-10)" Ti3C2O2 \
+    "ZnS(110)" graphene --level mlip --workers 2
+"$venv/bin/znscreen" report

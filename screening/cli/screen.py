@@ -33,8 +33,9 @@ def _groups(values: list[str] | None, default: tuple[str, ...]) -> tuple[str, ..
     return groups
 
 
-def _progress(stream=sys.stderr):
-    """A one-line progress bar on a terminal, one line per task otherwise."""
+def _progress(stream=None):
+    """A one-line progress bar on a terminal (stderr), one line per task otherwise."""
+    stream = stream or sys.stderr
     tty = stream.isatty()
 
     def report(p) -> None:

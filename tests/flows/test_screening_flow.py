@@ -163,3 +163,41 @@ def test_transient_task_failures_are_retried_and_persistent_ones_isolated(small_
     table = pd.read_csv(small_slabs.results_dir / "ranking.csv").set_index("name")
     assert pd.notna(table.loc["Pb(111)", "mismatch_zn0001"])
     assert "injected fault" in table.loc["In(101)", "missing"]
+
+
+@pytest.mark.dft
+def test_verify_top_recomputes_the_best_at_dft_on_the_mlip_geometries(small_slabs, capsys,
+                                                                      tmp_path, monkeypatch):
+    pytest.importorskip("gpaw")
+    # 1x1 slabs, a coarse LCAO level and dG_H (whose reference is H2, not
+    # the bulk-Zn lattice fit) keep the GPAW part to a few minutes
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text('[levels.cheap]\nbase = "dft-fast"\ngrid_spacing = 0.25\n'
+                             'd3 = false\nkpt_density = 2.0\n')
+    monkeypatch.setenv("ZNSCREEN_SETTINGS", str(settings_file))
+    monkeypatch.setenv("ZNSCREEN_SLAB_MIN_LATERAL", "2.0")
+    get_settings.cache_clear()
+    assert main(["run", "Zn(0001)", "Pb(111)", "--descriptors", "her", "--workers", "2",
+                 "--verify-top", "1", "--verify-level", "cheap",
+                 "--verify-descriptors", "her"]) == 0
+    out = capsys.readouterr().out
+    assert "then the top 1 at cheap (her)" in out
+    table = pd.read_csv(small_slabs.results_dir / "ranking.csv")
+    screen = table[table["level"] == "mlip"].set_index("name")
+    verified = table[table["level"] == "cheap//mlip"]
+    assert len(screen) == 2 and len(verified) == 1
+    best = screen["rank"].idxmin()
+    row = verified.iloc[0]
+    assert row["name"] == best and row["rank"] == 1 and pd.notna(row["dg_h"])
+    # a different level gives a different number for the same geometry
+    assert row["dg_h"] != screen.loc[best, "dg_h"]
+    # the DFT row rests on single points at the verify level, on the mlip site
+    details = json.loads((small_slabs.results_dir / "details.json").read_text())
+    d = details[f"{best} @ cheap//mlip"]["values"]["dg_h"]
+    assert d["details"]["site"] == details[f"{best} @ mlip"]["values"]["dg_h"]["details"]["site"]
+    assert len(d["details"]["sites"]) == 1
+    store = Store(small_slabs.results_dir / "screening.db")
+    rows = [store.find(k) for k in d["keys"]]
+    assert {r.level for r in rows} == {"cheap"}
+    # slab and slab+H are single points on mlip geometries; H2 is relaxed at the level
+    assert {r.task for r in rows if not r.label.startswith("ref/")} == {"singlepoint"}
