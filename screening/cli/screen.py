@@ -60,6 +60,8 @@ def _criteria(settings: Settings):
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from flows.screening import Job, Verify, run
+
     # everything the user gave is checked before the flow starts
     get_level(args.level, settings.levels)
     args.names = [*args.names, *(args.candidates or [])]
@@ -80,11 +82,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         get_level(args.verify_level, settings.levels)
         if args.verify_level == args.level:
             raise ScreeningError(f"--verify-level {args.verify_level} is the screening level")
-        verify_groups = _groups(args.verify_descriptors, ("zn", "her"))
-        from flows.screening import Verify
+        verify_groups = _groups(args.verify_descriptors, Verify.groups)
         verify = Verify(args.verify_top, args.verify_level, verify_groups, args.verify_relax)
-
-    from flows.screening import Job, run
 
     job = Job(settings, args.level, names, groups)
     print(f"screening {len(names)} candidate{'s' * (len(names) != 1)} at {args.level} ({', '.join(groups)}) on "
