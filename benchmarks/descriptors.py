@@ -56,22 +56,6 @@ def _one(name: str, level: str, results_dir: str) -> tuple[str, dict, dict]:
     return name, described.timings, row
 
 
-def largest_first(names: list[str]) -> list[str]:
-    """Candidate names by the atom count of their slab model, largest first."""
-    from screening.library.catalog import Catalog
-    from screening.library.surfaces import build_slab_models, slab_spec
-    from screening.settings import get_settings
-
-    settings = get_settings()
-    catalog = Catalog(settings)
-
-    def size(name: str) -> int:
-        candidate = catalog.get(name)
-        return len(build_slab_models(candidate, slab_spec(settings, candidate))[0].atoms)
-
-    return sorted(names, key=size, reverse=True)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", default="mlip")
@@ -81,9 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from screening.library.catalog import Catalog
+    from screening.library.surfaces import largest_first
     from screening.settings import get_settings
 
-    names = largest_first(args.candidates or [c.name for c in Catalog(get_settings())])
+    settings = get_settings()
+    catalog = Catalog(settings)
+    chosen = [catalog.get(n) for n in args.candidates] if args.candidates else list(catalog)
+    names = [c.name for c in largest_first(settings, chosen)]
     results_dir = args.store or tempfile.mkdtemp(prefix="znscreen-bench-")
     # references first, in one process, so the workers do not race for them
     # (the store would make the second wait, which would distort the timings)

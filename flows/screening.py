@@ -44,7 +44,7 @@ from screening.descriptors.table import (DEFAULT_GROUPS, GROUP_REFERENCES, Group
                                          slab_result, track)
 from screening.errors import ScreeningError, one_line
 from screening.library.catalog import Catalog
-from screening.library.surfaces import build_slab_models, slab_spec
+from screening.library.surfaces import largest_first
 from screening.recipes.context import open_context
 from screening.recipes.references import summary
 from screening.settings import Settings
@@ -140,14 +140,6 @@ def group_task(job: Job, name: str, group: str) -> GroupResult:
     return group_result(ctx, surface, group, slab.failure)
 
 
-def _slab_size(settings: Settings, name: str) -> int:
-    candidate = Catalog(settings).get(name)
-    try:
-        return len(build_slab_models(candidate, slab_spec(settings, candidate))[0].atoms)
-    except ScreeningError:
-        return 0  # its slab task will say why
-
-
 def _stage(job: Job, record: RunRecord, progress: Progress,
            report: Callable[[Progress], None]) -> None:
     """Run one job's tasks and add its described candidates to ``record``."""
@@ -168,8 +160,8 @@ def _stage(job: Job, record: RunRecord, progress: Progress,
     # reference are done
     pending: dict[PrefectFuture, tuple[str, str]] = {
         reference_task.submit(job, name): ("", f"reference:{name}") for name in references}
-    order = sorted(candidates, key=lambda n: -_slab_size(job.settings, n))
-    pending.update({slab_task.submit(job, name): (name, "slab") for name in order})
+    order = largest_first(job.settings, list(candidates.values()))
+    pending.update({slab_task.submit(job, c.name): (c.name, "slab") for c in order})
     references_left = len(references)
     slabs_done: list[str] = []
     results: dict[str, dict[str, GroupResult]] = {name: {} for name in candidates}

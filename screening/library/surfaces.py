@@ -11,6 +11,7 @@ from screening.atoms.geometry import atomic_layers, shortest_lattice_vector
 from screening.atoms.reading import read_structure
 from screening.atoms.slabs import (SlabModel, SlabSpec, cut_bulk, finish, formal_dipole,
                                    standardize)
+from screening.errors import ScreeningError
 from screening.library.catalog import Candidate
 from screening.settings import Settings
 
@@ -66,3 +67,16 @@ def build_slab_models(candidate: Candidate, spec: SlabSpec,
             flags=flags,
         ))
     return models
+
+
+def largest_first(settings: Settings, candidates: list[Candidate]) -> list[Candidate]:
+    """Candidates by the atom count of their default slab model, largest first
+    (for scheduling: no big one left for the end). A candidate whose slab
+    cannot be built goes last; computing it will say why."""
+    def size(candidate: Candidate) -> int:
+        try:
+            return len(build_slab_models(candidate, slab_spec(settings, candidate))[0].atoms)
+        except ScreeningError:
+            return 0
+
+    return sorted(candidates, key=size, reverse=True)
