@@ -155,13 +155,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default: all but diffusion)")
     p.add_argument("--verify-top", type=int, default=0, metavar="K",
                    help="recompute the best K at --verify-level and keep both rows")
-    p.add_argument("--verify-level", default="dft-fast", help="(default: dft-fast)")
+    p.add_argument("--verify-level", default="dft-fast", metavar="LEVEL",
+                   help="level of the verification (default: dft-fast)")
     p.add_argument("--verify-descriptors", nargs="+", metavar="GROUP",
                    help="groups to verify (default: zn her)")
     p.add_argument("--verify-relax", action="store_true",
                    help="relax at the verify level (default: single points on the "
                         "screening geometries)")
-    p.add_argument("--workers", type=int, help="worker processes (default: settings, 0 = cores)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes (default: the workers setting; 0 = one per core)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("query", help="read the ranked results table (computes nothing)")
