@@ -10,6 +10,7 @@ failure happened.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,15 @@ def _read_checkpoint(path: Path) -> list[Atoms]:
     return frames
 
 
+def _readable_json(path: Path) -> bool:
+    """Whether ``path`` holds complete JSON (an optimiser state a kill may tear)."""
+    try:
+        json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def _climb(atoms: Atoms, params: dict[str, Any], directory: Path, action) -> tuple[Any, int]:
     """Run ``action()`` with a calculator, moving up the SCF ladder on failure."""
     ladder = range(len(SCF_LADDER)) if params["engine"] == "gpaw" else range(1)
@@ -187,7 +197,9 @@ def relax(atoms: Atoms, params: dict[str, Any], spec: TaskSpec, directory: Path)
         done_before = 0
     optimizer_class = OPTIMIZERS[spec.optimizer]
     state = directory / OPTIMIZER_STATE
-    if not frames and state.exists():
+    if state.exists() and (not frames or not _readable_json(state)):
+        # no frames to go with it, or torn by a kill: the optimiser starts its
+        # history afresh from the checkpoint's last positions
         state.unlink()
 
     def run() -> bool:

@@ -51,3 +51,18 @@ def test_precon_lbfgs_resumes_from_its_saved_state_and_stops_cleanly_when_stalle
     stalled = execute(atoms, params, TaskSpec("relax", 1e-5, 200, "PreconLBFGS"), tmp_path / "x")
     assert not stalled.converged and stalled.n_steps < 200
     assert stalled.residual_force < 0.01
+
+
+def test_a_torn_optimizer_state_is_dropped_and_the_relaxation_resumes(tmp_path):
+    """A kill while the optimiser writes optimizer.json leaves it half-written
+    (found by the flow's kill-and-resume test): the relaxation goes on from the
+    checkpoint's frames with a fresh optimiser history instead of failing."""
+    pytest.importorskip("chgnet")
+    atoms = zn_slab(rattle=0.15)
+    params = calculation_parameters(get_level("mlip"), atoms)
+    first = execute(atoms, params, TaskSpec("relax", 0.01, 5, "PreconLBFGS"), tmp_path)
+    state = tmp_path / OPTIMIZER_STATE
+    state.write_text(state.read_text()[: len(state.read_text()) // 2])
+    resumed = execute(atoms, params, TaskSpec("relax", 0.01, 60, "PreconLBFGS"), tmp_path)
+    assert resumed.resumed_from_step == 5 and resumed.converged
+    assert resumed.energies[:5] == first.energies
