@@ -239,8 +239,7 @@ def screening_flow(job: Job, criteria: Criteria, verify: Verify | None = None) -
     check_groups(job.groups)
     record = RunRecord()
     progress = Progress()
-    report = _report
-    _stage(job, record, progress, report)
+    _stage(job, record, progress, _report)
     if verify is not None and verify.top > 0:
         check_groups(verify.groups)
         table = rank([d.row() for d in record.described], criteria)
@@ -249,7 +248,7 @@ def screening_flow(job: Job, criteria: Criteria, verify: Verify | None = None) -
             second = replace(job, level=verify.level, candidates=tuple(best),
                              groups=verify.groups,
                              geometry=None if verify.relax else job.level)
-            _stage(second, record, progress, report)
+            _stage(second, record, progress, _report)
     record.used = progress.used
     return record
 

@@ -61,12 +61,6 @@ class RunRecord:
         return out
 
 
-def _replace(path: Path, write) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    return tmp
-
-
 def save(results_dir: Path, record: RunRecord, criteria: Criteria) -> pd.DataFrame:
     """Merge a run's rows into the results files, re-rank, write; return the table."""
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -79,14 +73,15 @@ def save(results_dir: Path, record: RunRecord, criteria: Criteria) -> pd.DataFra
     table = rank([*kept, *new_rows], criteria)
     details.update(record.details())
     text = json.dumps(details, indent=1, default=str)
-    pending = [
-        (results_dir / CSV, _replace(results_dir / CSV, lambda p: table.to_csv(p, index=False))),
-        (results_dir / PARQUET, _replace(results_dir / PARQUET,
-                                         lambda p: table.to_parquet(p, index=False))),
-        (results_dir / DETAILS, _replace(results_dir / DETAILS, lambda p: p.write_text(text))),
-    ]
-    for final, tmp in pending:
-        os.replace(tmp, final)
+    writers = {CSV: lambda p: table.to_csv(p, index=False),
+               PARQUET: lambda p: table.to_parquet(p, index=False),
+               DETAILS: lambda p: p.write_text(text)}
+    written = {}
+    for name, write in writers.items():
+        written[name] = results_dir / f".{name}.{os.getpid()}.tmp"
+        write(written[name])
+    for name, tmp in written.items():
+        os.replace(tmp, results_dir / name)
     return table
 
 

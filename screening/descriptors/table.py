@@ -123,30 +123,37 @@ def check_groups(groups: tuple[str, ...]) -> None:
                              f"(known: {', '.join(GROUP_NAMES)})")
 
 
-def track(ctx: Context, work: Callable[[], dict[str, Value]]) -> GroupResult:
+def track(ctx: Context, work: Callable[[], dict[str, Value]], what: str = "") -> GroupResult:
+    """Run ``work`` and record the calculations it used and its wall time.
+
+    With ``what`` set, a ScreeningError becomes ``failure`` ("WHAT failed:
+    ...") and the calculations made before it still count; without, it
+    propagates.
+    """
     start_used = len(ctx.used)
     start = time.perf_counter()
-    values = work()
+    failure = ""
+    try:
+        values = work()
+    except ScreeningError as exc:
+        if not what:
+            raise
+        values, failure = {}, f"{what} failed: {one_line(exc)}"
     used: dict[str, bool] = {}
     for calc in ctx.used[start_used:]:
         used[calc.key] = used.get(calc.key, False) or calc.computed
-    return GroupResult(values, used, time.perf_counter() - start)
+    return GroupResult(values, used, time.perf_counter() - start, failure)
 
 
 def slab_result(ctx: Context, candidate: Candidate) -> tuple[Surface | None, GroupResult]:
     """The relaxed clean slab, or None and the reason (``GroupResult.failure``)."""
     surfaces: list[Surface] = []
-    failures: list[str] = []
 
     def work() -> dict[str, Value]:
-        try:
-            surfaces.append(clean_surface(ctx, candidate))
-        except ScreeningError as exc:
-            failures.append(f"clean slab failed: {one_line(exc)}")
+        surfaces.append(clean_surface(ctx, candidate))
         return {}
 
-    result = track(ctx, work)
-    result.failure = "".join(failures)
+    result = track(ctx, work, "clean slab")
     return (surfaces[0] if surfaces else None), result
 
 
@@ -154,10 +161,13 @@ def group_columns(name: str) -> tuple[str, ...]:
     return ("mismatch_zn0001",) if name == EPITAXY else GROUPS[name][0]
 
 
+def _missing_values(name: str, reason: str) -> dict[str, Value]:
+    return {c: Value.missing(COLUMNS[c].unit, reason) for c in group_columns(name)}
+
+
 def missing_group(name: str, reason: str) -> GroupResult:
     """A group none of whose columns could be computed, and why."""
-    return GroupResult({c: Value.missing(COLUMNS[c].unit, reason) for c in group_columns(name)},
-                       {}, 0.0, failure=reason)
+    return GroupResult(_missing_values(name, reason), {}, 0.0, failure=reason)
 
 
 def group_result(ctx: Context, surface: Surface | None, name: str,
@@ -172,10 +182,10 @@ def group_result(ctx: Context, surface: Surface | None, name: str,
                                                 ctx.settings.epitaxy_max_area)}
         return GROUPS[name][1](ctx, surface)
 
-    try:
-        return track(ctx, work)
-    except ScreeningError as exc:
-        return missing_group(name, f"{name} failed: {one_line(exc)}")
+    result = track(ctx, work, name)
+    if result.failure:
+        result.values = _missing_values(name, result.failure)
+    return result
 
 
 def assemble(candidate: Candidate, level: str, results: dict[str, GroupResult]) -> Described:
