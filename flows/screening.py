@@ -28,10 +28,11 @@ already records it as the reason its columns are missing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Iterator
 
 from prefect import flow, task
 from prefect.futures import PrefectFuture, as_completed
@@ -261,7 +262,33 @@ def run(job: Job, criteria: Criteria, verify: Verify | None = None, workers: int
     if report is not None:
         _REPORTERS.append(report)
     try:
-        return runner(job, criteria, verify)
+        with _shared_embedded_server(workers):
+            return runner(job, criteria, verify)
     finally:
         if report is not None:
             _REPORTERS.remove(report)
+
+
+@contextlib.contextmanager
+def _shared_embedded_server(workers: int) -> Iterator[None]:
+    """Let worker processes report to the flow's embedded Prefect server.
+
+    Without a configured ``PREFECT_API_URL``, each worker process would start
+    an embedded server of its own (15-20 s of CPU and ~200 MB each, seen
+    here). The flow's server is started first and its address handed to the
+    workers through the environment they are spawned with.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    if workers <= 1 or PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the instance Prefect's own client uses
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)

@@ -6,9 +6,11 @@ Plots, for one level (default: the level with the most rows):
   Zn(0001) hatched, Pareto-front members starred;
 * ``desolvation.png``: stepwise desolvation profiles dE_n of the top
   candidates against bare Zn(0001) and the free cluster;
-* ``zn_vs_h.png``: E_ads(Zn) against dG_H, the two main design axes.
+* ``zn_vs_h.png``: E_ads(Zn) against dG_H, the two main design axes;
+* ``verification.png``: candidates also computed at another level (``run
+  --verify-top``), E_ads(Zn) and dG_H at both levels side by side.
 
-``report.html`` embeds the three PNGs (base64) and the table, so it can be
+``report.html`` embeds the PNGs (base64) and the table, so it can be
 mailed or archived as one file.
 """
 
@@ -107,6 +109,50 @@ def desolvation_plot(rows: pd.DataFrame, details: dict[str, Any], level: str, to
     plt.close(fig)
 
 
+#: Label offsets tried around a point (points), nearest first.
+_OFFSETS = [(4, 3), (4, -9), (-4, 3), (-4, -9), (0, 8), (0, -14), (10, 10), (10, -16),
+            (-10, 10), (-10, -16), (14, 0), (-14, 0)]
+
+
+def _place_labels(ax: plt.Axes, points: list[tuple[str, float, float]]) -> None:
+    """Annotate points, each label at the first offset that overlaps no label or marker.
+
+    Greedy, in display space; a label that fits nowhere takes the offset with
+    the least overlap and a thin leader line.
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    xy = ax.transData.transform([(x, y) for _, x, y in points])
+    taken = [(px - 4, py - 4, px + 4, py + 4) for px, py in xy]
+
+    def overlap(box):
+        return sum(max(0.0, min(box[2], t[2]) - max(box[0], t[0]))
+                   * max(0.0, min(box[3], t[3]) - max(box[1], t[1])) for t in taken)
+
+    scale = fig.dpi / 72
+    for (name, x, y), (px, py) in zip(points, xy):
+        weight = "bold" if name == BASELINE else "normal"
+        text = ax.text(0, 0, name, fontsize=7, weight=weight)
+        extent = text.get_window_extent(renderer)
+        text.remove()
+        width, height = extent.width, extent.height
+        best = None
+        for dx, dy in _OFFSETS:
+            left = px + dx * scale - (width if dx < 0 else width / 2 if dx == 0 else 0)
+            box = (left, py + dy * scale, left + width, py + dy * scale + height)
+            cost = overlap(box)
+            if best is None or cost < best[0]:
+                best = (cost, dx, dy, box)
+            if cost == 0:
+                break
+        cost, dx, dy, box = best
+        ha = "right" if dx < 0 else "center" if dx == 0 else "left"
+        arrow = {"arrowstyle": "-", "lw": 0.4, "color": "grey"} if cost else None
+        ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha,
+                    va="bottom", fontsize=7, weight=weight, arrowprops=arrow)
+        taken.append(box)
+
+
 def zn_vs_h_plot(rows: pd.DataFrame, level: str, path: Path) -> None:
     rows = rows[rows["e_ads_zn"].notna() & rows["dg_h"].notna()]
     if rows.empty:
@@ -115,16 +161,54 @@ def zn_vs_h_plot(rows: pd.DataFrame, level: str, path: Path) -> None:
     for family, group in rows.groupby("family"):
         ax.scatter(group["e_ads_zn"], group["dg_h"], color=_colour(family), label=family,
                    s=40, edgecolor="black", lw=0.5)
-    for _, r in rows.iterrows():
-        weight = "bold" if r["name"] == BASELINE else "normal"
-        ax.annotate(r["name"], (r["e_ads_zn"], r["dg_h"]), fontsize=7, weight=weight,
-                    xytext=(3, 3), textcoords="offset points")
     ax.axvline(0, color="lightgrey", lw=0.8)
     ax.axhline(0, color="lightgrey", lw=0.8)
+    ax.margins(0.15)
     ax.set_xlabel("E_ads(Zn) vs bulk Zn (eV)   <- zincophilic")
     ax.set_ylabel("dG_H (eV)   (far from 0 = poor HER catalyst)")
     ax.set_title(f"Zn affinity vs HER activity at level {level}")
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    # labels are placed in display space, so after the layout is final
+    _place_labels(ax, [(r["name"], r["e_ads_zn"], r["dg_h"]) for _, r in rows.iterrows()])
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+#: Columns compared in ``verification.png`` (the default verify groups).
+VERIFIED = {"e_ads_zn": "E_ads(Zn) vs bulk Zn (eV)", "dg_h": "dG_H (eV)"}
+
+
+def verification_plot(table: pd.DataFrame, level: str, path: Path) -> None:
+    """Candidates computed at ``level`` and at another level: their values side by side."""
+    others = table[(table["level"] != level) & table["name"].isin(
+        table.loc[table["level"] == level, "name"])]
+    columns = [c for c in VERIFIED if c in others and others[c].notna().any()]
+    if others.empty or not columns:
+        raise ScreeningError(f"no candidate was verified at a level other than {level!r}")
+    names = list(dict.fromkeys(others["name"]))
+    levels = [level, *dict.fromkeys(others["level"])]
+    fig, axes = plt.subplots(1, len(columns), figsize=(3.2 + 1.6 * len(names) * len(columns),
+                                                     4.2), squeeze=False)
+    width = 0.8 / len(levels)
+    for ax, column in zip(axes[0], columns):
+        for i, lvl in enumerate(levels):
+            values = table[table["level"] == lvl].set_index("name")[column]
+            heights = [values.get(n, float("nan")) for n in names]
+            xs = [j + (i - (len(levels) - 1) / 2) * width for j in range(len(names))]
+            bars = ax.bar(xs, heights, width, label=lvl, color=f"C{i}")
+            for bar, h in zip(bars, heights):
+                y = 0.0 if pd.isna(h) else h
+                ax.text(bar.get_x() + bar.get_width() / 2, y,
+                        "n/a" if pd.isna(h) else f"{h:.2f}", ha="center",
+                        va="bottom" if y >= 0 else "top", fontsize=7)
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_xticks(range(len(names)), names, fontsize=8)
+        ax.set_ylabel(VERIFIED[column])
+        ax.margins(y=0.12)
+        ax.legend(fontsize=8, title="level")
+    fig.suptitle(f"Verification: {level} against {', '.join(levels[1:])} "
+                 "(n/a = not computed, see `znscreen show`)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)
@@ -144,7 +228,8 @@ def write_report(table: pd.DataFrame, details: dict[str, Any], out_dir: Path, to
     plots = [(out_dir / "ranking.png", lambda p: ranking_plot(rows, level, p)),
              (out_dir / "desolvation.png", lambda p: desolvation_plot(rows, details, level,
                                                                        top, p)),
-             (out_dir / "zn_vs_h.png", lambda p: zn_vs_h_plot(rows, level, p))]
+             (out_dir / "zn_vs_h.png", lambda p: zn_vs_h_plot(rows, level, p)),
+             (out_dir / "verification.png", lambda p: verification_plot(table, level, p))]
     written, skipped = [], []
     for path, plot in plots:
         try:

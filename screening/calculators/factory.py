@@ -122,10 +122,15 @@ def _chgnet(params: dict[str, Any]) -> Calculator:
 
 
 def check_basis(symbols: set[str], basis: str) -> None:
-    """Fail in one line if an LCAO basis file is missing for an element."""
+    """Fail in one line if an LCAO basis file is missing for an element.
+
+    ``szp(dzp)`` is GPAW's syntax for the szp subset of the dzp file: the
+    file to look for is the one in parentheses.
+    """
     dirs = paw_setup_dirs()
+    name = basis[basis.index("(") + 1:-1] if basis.endswith(")") and "(" in basis else basis
     for symbol in sorted(symbols):
-        if not any((d / f"{symbol}.{basis}.basis{ext}").exists() for d in dirs
+        if not any((d / f"{symbol}.{name}.basis{ext}").exists() for d in dirs
                    for ext in ("", ".gz")):
             raise ScreeningError(f"no GPAW {basis!r} basis set for {symbol} in "
                                  f"{', '.join(map(str, dirs))}")

@@ -44,7 +44,3 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. head
         sys.stdout = open(os.devnull, "w")
         return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -156,7 +156,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--verify-top", type=int, default=0, metavar="K",
                    help="recompute the best K at --verify-level and keep both rows")
     p.add_argument("--verify-level", default="dft-fast", metavar="LEVEL",
-                   help="level of the verification (default: dft-fast)")
+                   help="level of the verification (default: dft-fast; dft-check is "
+                        "the laptop-sized check)")
     p.add_argument("--verify-descriptors", nargs="+", metavar="GROUP",
                    help="groups to verify (default: zn her)")
     p.add_argument("--verify-relax", action="store_true",

@@ -1,6 +1,7 @@
 """Reference calculations, computed once per level and shared by every candidate.
 
-- ``zn_bulk``: hcp Zn with a and c optimised: E(a, c) on a 3x3 grid
+- ``zn_bulk``: hcp Zn at the experimental a and c if the level says
+  ``bulk_lattice = "experiment"``; otherwise with a and c optimised: E(a, c) on a 3x3 grid
   (a +-2 %, c +-3 %) fitted by a quadratic. While the fitted minimum lies
   outside the grid, the grid moves towards it (at most two grid steps; to
   the lowest computed point if the fit has no minimum) and is computed
@@ -40,7 +41,7 @@ REFERENCE_NAMES = ("zn_bulk", "zn_atom", "h2o", "h2", "clusters")
 
 @dataclass
 class ZnBulk:
-    """Optimised hcp Zn at one level."""
+    """hcp Zn at one level: optimised, or at the experimental lattice (``fitted`` False)."""
 
     a: float
     c: float
@@ -50,6 +51,7 @@ class ZnBulk:
     grid: list[Calculation] = field(default_factory=list)
     #: RMS deviation of the last quadratic fit from its grid energies (eV).
     fit_rms: float = 0.0
+    fitted: bool = True
 
 
 def hcp_zn(a: float, c: float) -> Atoms:
@@ -69,9 +71,13 @@ def _fit(points: np.ndarray, energies: np.ndarray) -> tuple[np.ndarray, float, b
 
 
 def zn_bulk(ctx: Context) -> ZnBulk:
-    """hcp Zn at the level's equilibrium a and c (see module docstring)."""
+    """hcp Zn at the level's equilibrium a and c, or at experiment's (see module docstring)."""
     a0, c0 = ZN_A, ZN_C
     start = hcp_zn(a0, c0)
+    if ctx.level.bulk_lattice == "experiment":
+        calc = ctx.run(start, "ref/zn-bulk/experiment")
+        return ZnBulk(a=ZN_A, c=ZN_C, energy_per_atom=calc.energy / len(calc.atoms),
+                      calculation=calc, fitted=False)
     kpts = calculation_parameters(ctx.level, start).get("kpts")
     grid: list[Calculation] = []
     for _ in range(MAX_ROUNDS):

@@ -21,6 +21,21 @@ def test_builtin_levels_are_the_documented_ones():
     assert dft.ecut >= 400
 
 
+def test_dft_check_is_gamma_point_on_every_library_slab(bundled_catalog, settings):
+    from screening.calculators.factory import check_basis
+    from screening.library.surfaces import build_slab_models, slab_spec
+
+    check = get_level("dft-check")
+    assert (check.engine, check.mode, check.basis, check.d3) == ("gpaw", "lcao", "szp(dzp)", True)
+    check_basis({"Zn", "O", "H"}, check.basis)  # the szp subset is read from the dzp files
+    for name in ("Zn(0001)", "Pb(111)", "graphene"):
+        candidate = bundled_catalog.get(name)
+        slab = build_slab_models(candidate, slab_spec(settings, candidate))[0].atoms
+        assert calculation_parameters(check, slab)["kpts"] == [1, 1, 1], name
+    # bulk Zn keeps a k-mesh, coarser than dft-fast's 17x17x8
+    assert calculation_parameters(check, bulk("Zn", "hcp", a=2.665, c=4.947))["kpts"] == [9, 9, 4]
+
+
 def test_settings_override_and_derive_levels(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text('[levels.dft]\necut = 500\n[levels.cheap]\nbase = "dft-fast"\n'
@@ -61,7 +76,7 @@ def test_cli_reports_a_bad_level_table_and_an_unknown_level(tmp_path, monkeypatc
     path.write_text("")
     get_settings.cache_clear()
     assert main(["validate", "--level", "dtf"]) == 2
-    assert "unknown level 'dtf' (known: mlip, dft-fast, dft)" in capsys.readouterr().err
+    assert "unknown level 'dtf' (known: mlip, dft-check, dft-fast, dft)" in capsys.readouterr().err
     get_settings.cache_clear()
 
 

@@ -74,6 +74,23 @@ def test_validate_cheap_gpaw_inside_the_documented_windows(settings):
     assert bulk.fit_rms < 5e-3 and not bulk.calculation.computed
 
 
+@pytest.mark.dft
+def test_a_level_at_the_experimental_lattice_computes_one_bulk_cell_and_judges_no_lattice(
+        settings):
+    pytest.importorskip("gpaw")
+    level = get_level("lcao-exp", {"lcao-exp": {"base": "dft-check", "d3": False,
+                                                "bulk_kpt_density": 2.0}})
+    ctx = Context(Store(settings.store_url), level, settings)
+    bulk = zn_bulk(ctx)
+    assert not bulk.fitted and bulk.grid == []
+    assert (bulk.a, bulk.c) == (2.665, 4.947)
+    assert bulk.calculation.atoms.cell.cellpar()[0] == pytest.approx(2.665)
+    assert bulk.energy_per_atom == pytest.approx(bulk.calculation.energy / 2)
+    report = validate(ctx)
+    assert [c["quantity"] for c in report["checks"]] == ["zn_cohesive_energy"]
+    assert "not checked" in report["note"]
+
+
 def test_cli_references_and_calculations_listing(mlip, capsys):
     assert main(["references", "--level", "mlip", "--only", "h2o", "h2", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
