@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
@@ -213,6 +214,25 @@ def worker_init(workers: int) -> None:
 
     warnings.filterwarnings("ignore")
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+#: Seconds between a worker's checks that the flow process is still alive.
+PARENT_CHECK_INTERVAL = 2.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker process once the flow process that started it is gone.
+
+    A killed flow (``kill -9``, the OOM killer) would otherwise leave its
+    workers computing on as orphans, competing with the rerun for the cores.
+    The calculation cut short is left ``running`` in the store; a rerun takes
+    it over at once on the same host (its process is gone), elsewhere once
+    its heartbeat is ``stale_after`` old.
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_INTERVAL)
+    os._exit(1)
 
 
 def task_runner(workers: int):

@@ -1,5 +1,6 @@
 """The real screening flow (Prefect, CHGNet) end to end on three small candidates."""
 
+import contextlib
 import json
 import os
 import signal
@@ -25,8 +26,29 @@ def _summary(out: str) -> tuple[int, int]:
     return int(total), int(rest.split(" new")[0])
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_flow_ranks_resumes_after_a_kill_and_reruns_with_nothing_new(small_slabs, capsys):
-    # a run killed mid-way (the whole process group, pool workers included) ...
+    # a run whose flow process is killed mid-way (kill -9) ...
     env = dict(os.environ)
     proc = subprocess.Popen([str(ZNSCREEN), "run", *CANDIDATES, "--workers", "2"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -41,8 +63,21 @@ def test_flow_ranks_resumes_after_a_kill_and_reruns_with_nothing_new(small_slabs
             if done_before >= 20:
                 break
     assert proc.poll() is None, "the run ended before it could be killed"
-    os.killpg(proc.pid, signal.SIGKILL)
+    workers = [p for p in _children(proc.pid)
+               if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(workers) == 2
+    os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    # ... takes its worker processes with it (they would otherwise compute on as orphans)
+    deadline = time.time() + 30
+    while any(_alive(p) for p in workers) and time.time() < deadline:
+        time.sleep(0.5)
+    orphans = [p for p in workers if _alive(p)]
+    try:
+        assert not orphans, "pool workers outlived the killed flow"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
     assert not (small_slabs.results_dir / "ranking.csv").exists()
     done_keys = {r.calc_key for r in Store(store_path).rows(status="done")}
     assert len(done_keys) >= 20
