@@ -1,7 +1,7 @@
 """Level benchmark: how far the quick DFT check is from dft-fast, and what each costs.
 
     python benchmarks/levels.py [--candidates "Zn(0001)"] [--min-lateral 7.5]
-                                [--descriptors zn] [--workers 2]
+                                [--descriptors zn] [--workers 2] [--work-dir DIR]
 
 In a fresh temporary store, with slabs of at least ``--min-lateral`` A:
 1. ``znscreen run CANDIDATES --level mlip --descriptors ...``;
@@ -11,13 +11,14 @@ In a fresh temporary store, with slabs of at least ``--min-lateral`` A:
    ``--verify-top N --verify-level LEVEL``: single points on the mlip
    geometries (the mlip part is found in the store).
 Prints, per candidate, each descriptor at mlip, dft-check and dft-fast-exp,
-the difference, and the wall time of each stage. Every number is read from
+the difference, the wall time of each stage and of each DFT calculation. Every number is read from
 the results table the runs wrote.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 from screening.analysis.results import load_table
+from screening.store.database import Store
 
 LEVELS = ("dft-check", "dft-fast-exp")
 SETTINGS = '[levels.dft-fast-exp]\nbase = "dft-fast"\nbulk_lattice = "experiment"\n'
@@ -49,8 +51,14 @@ def main() -> None:
                    help="smallest slab width (A); 7.5 keeps dft-fast affordable here")
     p.add_argument("--descriptors", nargs="+", default=["zn"], choices=sorted(COLUMNS))
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--work-dir", type=Path,
+                   help="keep the store here, so an interrupted benchmark resumes "
+                        "(default: a temporary directory)")
     args = p.parse_args()
-    with tempfile.TemporaryDirectory(prefix="zn-levels-") as tmp:
+    if args.work_dir:
+        args.work_dir.mkdir(parents=True, exist_ok=True)
+    with (contextlib.nullcontext(str(args.work_dir)) if args.work_dir
+          else tempfile.TemporaryDirectory(prefix="zn-levels-")) as tmp:
         Path(tmp, "settings.toml").write_text(SETTINGS)
         env = {**os.environ, "ZNSCREEN_RESULTS_DIR": f"{tmp}/results",
                "ZNSCREEN_USER_DATA_DIR": f"{tmp}/user",
@@ -64,12 +72,19 @@ def main() -> None:
                 ["run", *common, "--level", "mlip", "--verify-top", str(len(args.candidates)),
                  "--verify-level", level, "--verify-descriptors", *args.descriptors], env)
         table = load_table(Path(tmp) / "results")
+        store = Store(Path(tmp) / "results" / "screening.db")
+        costs = [(r.get("level"), r.get("label"), r.natoms, r.wall_time)
+                 for r in store.rows(status="done") if r.get("level") in LEVELS]
     # a verify row's level reads "LEVEL//mlip" (computed at LEVEL on mlip geometries)
     table["level"] = table["level"].str.replace("//mlip", "")
     table = table.set_index(["name", "level"])
     print(f"slabs >= {args.min_lateral} A, {args.workers} workers; "
           "single points on the mlip geometries")
-    print("wall time per stage (s): " + ", ".join(f"{k} {v:.0f}" for k, v in seconds.items()))
+    print("wall time per stage (s, this invocation; a resumed stage counts only what was "
+          "left): " + ", ".join(f"{k} {v:.0f}" for k, v in seconds.items()))
+    print("\nDFT calculations (s of wall time each, as the store recorded them)")
+    for level, label, natoms, wall in sorted(costs):
+        print(f"  {level:<13}{label:<48}{natoms:>4} atoms {wall:>8.0f} s")
     for column in (c for d in args.descriptors for c in COLUMNS[d]):
         print(f"\n{column} (eV)")
         print(f"{'candidate':<14}{'mlip':>9}{'dft-check':>11}{'dft-fast-exp':>14}{'difference':>12}")
