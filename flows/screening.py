@@ -19,7 +19,9 @@ Every task builds its own context from the :class:`Job` (settings, level
 names, candidate name): no hidden global state, so the same flow runs on a
 process pool here and on a distributed runner. Results travel through the
 store, so a rerun computes nothing it already has, and a run that was
-killed resumes where it stopped. A task that raises anything but a
+killed resumes where it stopped. Where the tasks run (worker processes
+here, a Dask cluster, SLURM jobs) is the settings' profile
+(:mod:`flows.runners`). A task that raises anything but a
 :class:`~screening.errors.ScreeningError` is retried (``TASK_RETRIES``); if
 it still fails, its columns are missing with the reason and the other
 candidates go on. Bad input (a ScreeningError) is not retried: the group
@@ -28,16 +30,12 @@ already records it as the reason its columns are missing.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterator
+from typing import Callable
 
 from prefect import flow, task
 from prefect.futures import PrefectFuture, as_completed
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from screening.analysis.ranking import Criteria, rank
 from screening.analysis.results import RunRecord
@@ -50,6 +48,8 @@ from screening.library.surfaces import largest_first
 from screening.recipes.context import open_context
 from screening.recipes.references import summary
 from screening.settings import Settings
+
+from flows.runners import task_runner, worker_environment
 
 #: Further attempts of a task that failed on something other than bad input.
 TASK_RETRIES = 2
@@ -205,44 +205,6 @@ def _stage(job: Job, record: RunRecord, progress: Progress,
         record.described.append(assemble(candidate, job.row_level, results[name]))
 
 
-def worker_init(workers: int) -> None:
-    """Process-pool initializer: share the cores among the worker processes,
-    and keep library warnings (ASE's optimisers) off the console, as the CLI does."""
-    import warnings
-
-    import torch
-
-    warnings.filterwarnings("ignore")
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-
-
-#: Seconds between a worker's checks that the flow process is still alive.
-PARENT_CHECK_INTERVAL = 2.0
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker process once the flow process that started it is gone.
-
-    A killed flow (``kill -9``, the OOM killer) would otherwise leave its
-    workers computing on as orphans, competing with the rerun for the cores.
-    The calculation cut short is left ``running`` in the store; a rerun takes
-    it over at once on the same host (its process is gone), elsewhere once
-    its heartbeat is ``stale_after`` old.
-    """
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_INTERVAL)
-    os._exit(1)
-
-
-def task_runner(workers: int):
-    """One process per worker (CHGNet holds the GIL too often for threads)."""
-    if workers <= 1:
-        return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=worker_init,
-                                 initargs=(workers,))
-
-
 #: Where the flow reports progress: the caller's display, set by :func:`run`.
 #: Flow parameters travel with every task submitted to a process pool, so a
 #: callable writing to a terminal cannot be one; tasks never see this.
@@ -276,39 +238,16 @@ def screening_flow(job: Job, criteria: Criteria, verify: Verify | None = None) -
 
 def run(job: Job, criteria: Criteria, verify: Verify | None = None, workers: int = 1,
         report: Callable[[Progress], None] | None = None) -> RunRecord:
-    """Run the flow with ``workers`` worker processes (Prefect's embedded mode
-    unless a Prefect server is configured through ``PREFECT_API_URL``)."""
-    runner = screening_flow.with_options(task_runner=task_runner(workers))
+    """Run the flow on the task runner of ``job.settings.profile`` (``workers``
+    worker processes for the local profiles; Prefect's embedded server unless
+    one is configured through ``PREFECT_API_URL``)."""
+    settings = job.settings
+    runner = screening_flow.with_options(task_runner=task_runner(settings, workers))
     if report is not None:
         _REPORTERS.append(report)
     try:
-        with _shared_embedded_server(workers):
+        with worker_environment(settings, workers):
             return runner(job, criteria, verify)
     finally:
         if report is not None:
             _REPORTERS.remove(report)
-
-
-@contextlib.contextmanager
-def _shared_embedded_server(workers: int) -> Iterator[None]:
-    """Let worker processes report to the flow's embedded Prefect server.
-
-    Without a configured ``PREFECT_API_URL``, each worker process would start
-    an embedded server of its own (15-20 s of CPU and ~200 MB each, seen
-    here). The flow's server is started first and its address handed to the
-    workers through the environment they are spawned with.
-    """
-    from prefect.settings import PREFECT_API_URL
-
-    if workers <= 1 or PREFECT_API_URL.value():
-        yield
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()  # the instance Prefect's own client uses
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url
-    try:
-        yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)

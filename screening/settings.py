@@ -4,7 +4,8 @@ Precedence, lowest first: the defaults below, a TOML settings file, then
 environment variables. The file is ``$ZNSCREEN_SETTINGS`` if set, else
 ``<user config dir>/zn-screening/settings.toml`` if it exists. Each field
 ``name`` can be overridden by the variable ``ZNSCREEN_<NAME>`` (upper case),
-e.g. ``ZNSCREEN_SLAB_VACUUM=20``. Lengths are in Angstrom.
+e.g. ``ZNSCREEN_SLAB_VACUUM=20``; a field of the ``[slurm]`` table by
+``ZNSCREEN_SLURM_<NAME>``. Lengths are in Angstrom.
 """
 
 from __future__ import annotations
@@ -24,11 +25,55 @@ from screening.errors import SettingsError
 APP_NAME = "zn-screening"
 ENV_PREFIX = "ZNSCREEN_"
 OPTIMIZER_NAMES = ("PreconLBFGS", "BFGS", "LBFGS", "FIRE")
+#: Where a flow's tasks run (see ``flows/runners.py``).
+PROFILES = ("local", "dask-local", "slurm")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _user_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+@dataclass(frozen=True)
+class SlurmProfile:
+    """SLURM jobs of the ``slurm`` profile: each job is one Dask worker that
+    runs one task at a time on all of its cores (GPAW over MPI on them)."""
+
+    #: Account charged (``--account``); empty: the cluster's default.
+    account: str = ""
+    #: Partition (``--partition``); empty: the cluster's default.
+    partition: str = ""
+    #: Cores of one job (``--cpus-per-task``).
+    cores: int = 2
+    #: Memory of one job, e.g. "8GB".
+    memory: str = "8GB"
+    #: Wall-time limit of one job (HH:MM:SS); a task cut off is retried in another job.
+    walltime: str = "04:00:00"
+    #: Shell lines run before the worker starts, e.g. "module load openmpi".
+    prologue: tuple[str, ...] = ()
+    #: Further ``#SBATCH`` options, e.g. "--constraint=cpu".
+    directives: tuple[str, ...] = ()
+    #: Fewest and most jobs at a time (Dask's adaptive scaling between them).
+    min_jobs: int = 0
+    max_jobs: int = 4
+    #: Python on the compute nodes; empty: the one running ``znscreen``.
+    python: str = ""
+    #: Network interface the workers reach the scheduler on, e.g. "ib0";
+    #: empty: Dask's choice.
+    interface: str = ""
+
+    def check(self) -> None:
+        for name in ("cores", "max_jobs"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"setting 'slurm.{name}' must be positive, "
+                                    f"got {getattr(self, name)}")
+        if not 0 <= self.min_jobs <= self.max_jobs:
+            raise SettingsError(f"setting 'slurm.min_jobs' must be in [0, max_jobs="
+                                f"{self.max_jobs}], got {self.min_jobs}")
+        parts = self.walltime.split(":")
+        if not (1 <= len(parts) <= 3 and all(p.isdigit() for p in parts)):
+            raise SettingsError(f"setting 'slurm.walltime' must be HH:MM:SS, "
+                                f"got {self.walltime!r}")
 
 
 @dataclass(frozen=True)
@@ -94,6 +139,16 @@ class Settings:
     workers: int = 0
     #: Level overrides and derived levels: TOML tables ``[levels.NAME]``.
     levels: dict = field(default_factory=dict)
+    #: Where ``znscreen run`` runs its tasks: local (worker processes on this
+    #: machine), dask-local (a Dask cluster on this machine) or slurm (Dask
+    #: workers in SLURM jobs, configured by ``[slurm]``).
+    profile: str = "local"
+    #: The ``slurm`` profile's jobs: TOML table ``[slurm]`` (see SlurmProfile).
+    slurm: SlurmProfile = field(default_factory=SlurmProfile)
+    #: MPI ranks per GPAW calculation; 1 runs it in the worker process itself.
+    mpi_ranks: int = 1
+    #: Command that starts ``{ranks}`` MPI ranks, e.g. "srun -n {ranks}".
+    mpi_command: str = "mpiexec -n {ranks}"
 
     @property
     def user_catalog(self) -> Path:
@@ -134,11 +189,19 @@ def _coerce(name: str, kind: Any, raw: Any, origin: str) -> Any:
             return float(raw)
         if kind_name == "str":
             return str(raw)
+        if kind_name.startswith("tuple"):
+            # a variable holds one line per item; a file, a TOML list
+            from_env = origin.startswith(ENV_PREFIX)
+            items = raw.splitlines() if from_env and isinstance(raw, str) else raw
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise ValueError
+            return tuple(i for i in items if i.strip())
     except (TypeError, ValueError):
         pass
     else:
         raise SettingsError(f"{origin}: setting {name!r} has unsupported type {kind_name}")
-    raise SettingsError(f"{origin}: setting {name!r} must be {kind_name}, got {raw!r}")
+    wanted = "a list of strings" if kind_name.startswith("tuple") else kind_name
+    raise SettingsError(f"{origin}: setting {name!r} must be {wanted}, got {raw!r}")
 
 
 def settings_file() -> Path:
@@ -163,21 +226,35 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         for key, raw in data.items():
             if key not in known:
                 raise SettingsError(f"{path}: unknown setting {key!r}")
-            if key == "levels":
+            if key in ("levels", "slurm"):
                 if not isinstance(raw, dict):
-                    raise SettingsError(f"{path}: 'levels' must be tables [levels.NAME]")
+                    raise SettingsError(f"{path}: {key!r} must be a table [{key}...]")
                 values[key] = raw
                 continue
             values[key] = _coerce(key, known[key], raw, str(path))
     for key, kind in known.items():
-        if key == "levels":
-            continue
         env_key = ENV_PREFIX + key.upper()
-        if env_key in environ:
+        if key not in ("levels", "slurm") and env_key in environ:
             values[key] = _coerce(key, kind, environ[env_key], env_key)
+    values["slurm"] = _slurm(values.get("slurm", {}), str(path), environ)
     settings = replace(Settings(), **values)
     _check(settings)
     return settings
+
+
+def _slurm(table: dict, origin: str, environ: dict[str, str]) -> SlurmProfile:
+    """The ``[slurm]`` table, then ``ZNSCREEN_SLURM_<NAME>`` variables, over the defaults."""
+    known = {f.name: f.type for f in fields(SlurmProfile)}
+    values = {}
+    for key, raw in table.items():
+        if key not in known:
+            raise SettingsError(f"{origin}: unknown setting 'slurm.{key}'")
+        values[key] = _coerce(f"slurm.{key}", known[key], raw, origin)
+    for key, kind in known.items():
+        env_key = f"{ENV_PREFIX}SLURM_{key.upper()}"
+        if env_key in environ:
+            values[key] = _coerce(f"slurm.{key}", kind, environ[env_key], env_key)
+    return SlurmProfile(**values)
 
 
 def _check(s: Settings) -> None:
@@ -196,6 +273,7 @@ def _check(s: Settings) -> None:
         "max_sites": s.max_sites,
         "cluster_min_lateral": s.cluster_min_lateral,
         "epitaxy_max_area": s.epitaxy_max_area,
+        "mpi_ranks": s.mpi_ranks,
     }
     for name, value in positive.items():
         if value <= 0:
@@ -209,6 +287,13 @@ def _check(s: Settings) -> None:
                             f" got {s.optimizer!r}")
     if s.cluster_charge not in (0, 2):
         raise SettingsError(f"setting 'cluster_charge' must be 0 or 2, got {s.cluster_charge}")
+    if s.profile not in PROFILES:
+        raise SettingsError(f"setting 'profile' must be one of {', '.join(PROFILES)},"
+                            f" got {s.profile!r}")
+    if "{ranks}" not in s.mpi_command:
+        raise SettingsError(f"setting 'mpi_command' must contain {{ranks}}, "
+                            f"got {s.mpi_command!r}")
+    s.slurm.check()
     all_levels(s.levels)  # fails in one line on a bad [levels.*] table
 
 

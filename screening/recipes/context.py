@@ -17,6 +17,7 @@ from ase import Atoms
 from screening.calculators.levels import Level, get_level
 from screening.runners.compute import Calculation, Request, compute
 from screening.runners.execute import TaskSpec
+from screening.runners.mpi import launcher
 from screening.settings import Settings
 from screening.store.database import Store
 
@@ -44,7 +45,8 @@ class Context:
         return Context(self.store, self.geometry, self.settings, used=self.used)
 
     def _get(self, request: Request) -> Calculation:
-        calc = compute(self.store, request, self.settings.calculation_dir)
+        calc = compute(self.store, request, self.settings.calculation_dir,
+                       launch=launcher(self.settings.mpi_ranks, self.settings.mpi_command))
         self.used.append(calc)
         return calc
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import platform
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,8 @@ from ase.db.row import AtomsRow
 from screening.calculators.levels import Level
 from screening.calculators.parameters import calculation_parameters
 from screening.errors import ScreeningError, one_line
-from screening.runners.execute import TaskSpec, clear_checkpoint, execute
+from screening.runners.execute import Outcome, TaskSpec, clear_checkpoint, execute
+from screening.runners.mpi import Launcher, MPIRunFailed, run_child
 from screening.store.database import Claim, Store, StoreError
 from screening.store.keys import calculation_key, canonical_structure
 
@@ -142,22 +143,45 @@ def work_directory(root: Path, key: str) -> Path:
 
 
 def _run_claimed(store: Store, claim: Claim, request: Request, params: dict[str, Any],
-                 work_root: Path) -> Calculation:
+                 work_root: Path, launch: Launcher | None) -> Calculation:
     try:
-        return _run_and_store(store, claim, request, params, work_root)
+        return _run_and_store(store, claim, request, params, work_root, launch)
     finally:
         store.release(claim)
 
 
+def store_outcome(store: Store, claim: Claim, outcome: Outcome, params: dict[str, Any],
+                  spec: TaskSpec, wall: float, directory: Path) -> None:
+    """Write a finished calculation to its claimed row (``wall`` in s)."""
+    values = {"converged": outcome.converged, "n_steps": outcome.n_steps,
+              "scf_rung": outcome.scf_rung, "residual_force": outcome.residual_force,
+              "wall_time": wall}
+    data = {"parameters": params, "task_spec": spec.as_dict(),
+            "versions": versions(params["engine"]), "energies": outcome.energies,
+            "resumed_from_step": outcome.resumed_from_step, "work_directory": str(directory),
+            "electronic": outcome.electronic}
+    store.complete(claim, outcome.atoms, values, data)
+    if spec.kind == "relax":
+        clear_checkpoint(directory)
+
+
 def _run_and_store(store: Store, claim: Claim, request: Request, params: dict[str, Any],
-                   work_root: Path) -> Calculation:
+                   work_root: Path, launch: Launcher | None) -> Calculation:
     directory = work_directory(work_root, claim.key)
+    over_mpi = launch is not None and params["engine"] == "gpaw" and request.final is None
     start = time.perf_counter()
     try:
         with _Heartbeat(store, claim, max(store.stale_after / 5, 1.0)):
-            outcome = execute(request.atoms, params, request.task, directory, request.final)
+            if over_mpi:
+                # the MPI job reads the input from the row and stores the result
+                store.stage(claim, request.atoms, {"parameters": params,
+                                                   "task": asdict(request.task)})
+                run_child(launch, store.url, claim.key, work_root, directory)
+            else:
+                outcome = execute(request.atoms, params, request.task, directory,
+                                  request.final)
     except BaseException as exc:
-        reason = one_line(exc, with_type=True)
+        reason = one_line(exc, with_type=not isinstance(exc, MPIRunFailed))
         try:
             store.fail(claim, reason)
         except StoreError as store_exc:
@@ -165,26 +189,20 @@ def _run_and_store(store: Store, claim: Claim, request: Request, params: dict[st
         if isinstance(exc, Exception):
             raise CalculationFailed(f"{request.label} [{request.level.name}]: {reason}") from exc
         raise
-    wall = time.perf_counter() - start
-    values = {"converged": outcome.converged, "n_steps": outcome.n_steps,
-              "scf_rung": outcome.scf_rung, "residual_force": outcome.residual_force,
-              "wall_time": wall}
-    data = {"parameters": params, "task_spec": request.task.as_dict(),
-            "versions": versions(params["engine"]), "energies": outcome.energies,
-            "resumed_from_step": outcome.resumed_from_step, "work_directory": str(directory),
-            "electronic": outcome.electronic}
-    store.complete(claim, outcome.atoms, values, data)
-    if request.task.kind == "relax":
-        clear_checkpoint(directory)
+    if not over_mpi:
+        store_outcome(store, claim, outcome, params, request.task,
+                      time.perf_counter() - start, directory)
     return Calculation.from_row(store.find(claim.key), computed=True)
 
 
 def compute(store: Store, request: Request, work_root: Path, poll: float = 1.0,
-            retry_failed: bool = True) -> Calculation:
+            retry_failed: bool = True, launch: Launcher | None = None) -> Calculation:
     """The stored result of ``request``, computing it first if nobody has.
 
     Waits (polling every ``poll`` s) while another live worker computes the
     same key. A stored failure is retried if ``retry_failed``, else raised.
+    With ``launch``, a GPAW calculation runs over MPI in a child job
+    (:mod:`screening.runners.mpi`; NEBs stay in this process).
     """
     params = request.parameters
     key = calculation_key(request.atoms, params, request.task_document)
@@ -195,7 +213,7 @@ def compute(store: Store, request: Request, work_root: Path, poll: float = 1.0,
             return Calculation.from_row(row, computed=False)
         claim = store.claim(key, meta, retry_failed=retry_failed)
         if claim is not None:
-            return _run_claimed(store, claim, request, params, work_root)
+            return _run_claimed(store, claim, request, params, work_root, launch)
         row = store.find(key)
         if row is not None and row.get("status") == "failed" and not retry_failed:
             raise CalculationFailed(f"{request.label} [{request.level.name}]: "

@@ -13,6 +13,9 @@ lock otherwise. A ``running`` row whose owner is gone (same host and the
 process no longer exists, or no heartbeat for ``stale_after`` seconds) is
 taken over, so a killed run resumes.
 
+ase.db is opened ``serial``: under MPI only the rank that opens a store
+touches it (ase.db's default would make every rank wait for rank 0).
+
 SQLite needs working POSIX locks: keep the file on a local disk, not on
 NFS/Lustre shared by several nodes; use PostgreSQL for that.
 """
@@ -20,6 +23,7 @@ NFS/Lustre shared by several nodes; use PostgreSQL for that.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import socket
 import threading
@@ -89,12 +93,12 @@ class Store:
         self.is_postgres = self.url.startswith(POSTGRES_PREFIXES)
         try:
             if self.is_postgres:
-                self.db = connect(self.url)
+                self.db = connect(self.url, serial=True)
             else:
                 if not self.url.endswith(".db"):
                     raise StoreError(f"database {self.url}: a SQLite file must end in .db")
                 Path(self.url).parent.mkdir(parents=True, exist_ok=True)
-                self.db = connect(self.url, use_lock_file=False)
+                self.db = connect(self.url, use_lock_file=False, serial=True)
             with self._lock("schema"):  # two workers creating one new database
                 self.db.count()  # opens (and initialises) the database now
         except StoreError:
@@ -206,14 +210,34 @@ class Store:
         with self._writing("heartbeat"):
             self.db.update(claim.id, heartbeat=time.time())
 
+    def stage(self, claim: Claim, atoms: Atoms, data: dict[str, Any]) -> None:
+        """Put a claimed calculation's input in its row, for another process to run.
+
+        The structure goes in the row's atoms, ``data`` (JSON) in the key
+        ``staged``, which :meth:`complete` and :meth:`fail` remove.
+        """
+        with self._writing("staging the input"):
+            self.db.update(claim.id, atoms=atoms, staged=json.dumps(data))
+
+    def staged(self, key: str) -> tuple[Claim, Atoms, dict[str, Any]]:
+        """The claim, structure and input staged for ``key`` (see :meth:`stage`)."""
+        row = self.find(key)
+        if row is None or row.get("status") != "running" or "staged" not in row:
+            state = "missing" if row is None else row.get("status")
+            raise StoreError(f"calculation {key[:12]}: no staged input (row {state})")
+        claim = Claim(row.id, key, int(row.get("attempt", 1)), takeover=False)
+        return claim, row.toatoms(), json.loads(row.staged)
+
     # -- finishing ----------------------------------------------------------
     def complete(self, claim: Claim, atoms: Atoms, values: dict[str, Any],
                  data: dict[str, Any]) -> None:
         """Write the result (structure with energy/forces) and mark the row done."""
         with self._writing("storing the result"):
-            self.db.update(claim.id, atoms=atoms, data=data, status="done", **values)
+            self.db.update(claim.id, atoms=atoms, data=data, delete_keys=["staged"],
+                           status="done", **values)
 
     def fail(self, claim: Claim, reason: str) -> None:
         """Mark the row failed with a one-line reason."""
         with self._writing("recording a failure"):
-            self.db.update(claim.id, status="failed", error=reason.splitlines()[0][:500])
+            self.db.update(claim.id, delete_keys=["staged"], status="failed",
+                           error=reason.splitlines()[0][:500])

@@ -240,16 +240,3 @@ def test_verify_top_recomputes_the_best_at_dft_on_the_mlip_geometries(small_slab
     assert main(["report"]) == 0
     assert (small_slabs.results_dir / "report" / "verification.png").stat().st_size > 10_000
 
-
-def test_worker_processes_share_the_flows_embedded_server(monkeypatch):
-    import httpx
-
-    from flows.screening import _shared_embedded_server
-
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    with _shared_embedded_server(2):
-        url = os.environ["PREFECT_API_URL"]  # what the spawned workers inherit
-        assert httpx.get(f"{url}/health", timeout=10).status_code == 200
-    assert "PREFECT_API_URL" not in os.environ
-    with _shared_embedded_server(1):  # one worker: the flow's own process, nothing to share
-        assert "PREFECT_API_URL" not in os.environ

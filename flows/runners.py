@@ -1,0 +1,150 @@
+"""Where a flow's tasks run: the task runner of each execution profile.
+
+``local``
+    ``workers`` processes on this machine (Prefect's process pool), one
+    thread pool worker if ``workers`` is 1.
+``dask-local``
+    a Dask ``LocalCluster`` of ``workers`` single-threaded worker processes.
+``slurm``
+    Dask workers in SLURM jobs (dask-jobqueue's ``SLURMCluster``), scaled
+    adaptively between ``slurm.min_jobs`` and ``slurm.max_jobs``: each job
+    (one node, ``slurm.cores`` task slots) is one worker running one task
+    at a time; GPAW runs over MPI on the slots when ``mpi_ranks`` > 1. A job that dies
+    (``scancel``, wall time, node failure) loses its task to another job;
+    the calculation it left ``running`` in the store is taken over.
+
+Tasks report to one Prefect API: the configured ``PREFECT_API_URL``, or
+else the flow's embedded server, whose address the workers inherit. The
+embedded server listens on 127.0.0.1 only: with jobs on other nodes, run
+``prefect server start --host 0.0.0.0`` and set ``PREFECT_API_URL``
+(docs/hpc.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+import time
+from typing import Any, Iterator
+
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+from screening.errors import ScreeningError
+from screening.settings import Settings
+
+#: Seconds between a worker's checks that the flow process is still alive.
+PARENT_CHECK_INTERVAL = 2.0
+
+
+def worker_init(workers: int) -> None:
+    """Process-pool initializer: share the cores among the worker processes,
+    and keep library warnings (ASE's optimisers) off the console, as the CLI does."""
+    import warnings
+
+    import torch
+
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker process once the flow process that started it is gone.
+
+    A killed flow (``kill -9``, the OOM killer) would otherwise leave its
+    workers computing on as orphans, competing with the rerun for the cores.
+    The calculation cut short is left ``running`` in the store; a rerun takes
+    it over at once on the same host (its process is gone), elsewhere once
+    its heartbeat is ``stale_after`` old.
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_INTERVAL)
+    os._exit(1)
+
+
+def slurm_cluster_kwargs(settings: Settings) -> dict[str, Any]:
+    """``dask_jobqueue.SLURMCluster`` arguments for the settings' ``[slurm]`` table."""
+    slurm = settings.slurm
+    threads = max(1, slurm.cores // settings.mpi_ranks)
+    kwargs: dict[str, Any] = {
+        # one Dask thread per job: one task at a time, on all the job's cores,
+        # booked as one task slot per core (what mpiexec and srun start ranks in)
+        "cores": 1, "processes": 1,
+        "job_directives_skip": ["-n 1", "--cpus-per-task"],
+        "job_extra_directives": ["--nodes=1", f"--ntasks={slurm.cores}", *slurm.directives],
+        "memory": slurm.memory, "walltime": slurm.walltime,
+        "job_name": "znscreen",
+        "python": slurm.python or sys.executable,
+        "job_script_prologue": [f"export OMP_NUM_THREADS={threads}", *slurm.prologue],
+        "log_directory": str(settings.calculation_dir.resolve() / "slurm"),
+    }
+    for setting, argument in (("account", "account"), ("partition", "queue"),
+                              ("interface", "interface")):
+        if getattr(slurm, setting):
+            kwargs[argument] = getattr(slurm, setting)
+    return kwargs
+
+
+def _dask_runner(**kwargs: Any):
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        raise ScreeningError("the dask-local and slurm profiles need the [hpc] extra "
+                             "(pip install -e '.[hpc]')") from None
+    return DaskTaskRunner(**kwargs)
+
+
+def task_runner(settings: Settings, workers: int):
+    """The task runner of ``settings.profile`` (``workers``: local profiles only)."""
+    if settings.profile == "slurm":
+        slurm = settings.slurm
+        return _dask_runner(cluster_class="dask_jobqueue.SLURMCluster",
+                            cluster_kwargs=slurm_cluster_kwargs(settings),
+                            adapt_kwargs={"minimum": slurm.min_jobs,
+                                          "maximum": slurm.max_jobs})
+    if settings.profile == "dask-local":
+        return _dask_runner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
+                                            "processes": True, "dashboard_address": None})
+    if workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    # one process per worker (CHGNet holds the GIL too often for threads)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=worker_init,
+                                 initargs=(workers,))
+
+
+@contextlib.contextmanager
+def worker_environment(settings: Settings, workers: int) -> Iterator[None]:
+    """The environment worker processes are started with, for the run's duration.
+
+    Tasks report to one Prefect API. Without a configured ``PREFECT_API_URL``
+    each worker process would start an embedded server of its own (15-20 s
+    of CPU and ~200 MB each, seen here): the flow's server is started first
+    and its address handed to the workers. Dask workers on this machine get
+    their share of the cores as ``OMP_NUM_THREADS`` (the local profile sets
+    torch's threads in :func:`worker_init`).
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    env: dict[str, str] = {}
+    server = None
+    remote = settings.profile != "local" or workers > 1
+    if remote and not PREFECT_API_URL.value():
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()  # the instance Prefect's own client uses
+        server.start()
+        env["PREFECT_API_URL"] = server.api_url
+    if settings.profile == "dask-local":
+        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -1,0 +1,63 @@
+"""Task runners of the execution profiles and the environment workers start with."""
+
+import os
+from dataclasses import replace
+
+import pytest
+
+from flows.runners import slurm_cluster_kwargs, task_runner, worker_environment
+from screening.settings import SlurmProfile
+
+
+def test_worker_processes_share_the_flows_embedded_server(settings, monkeypatch):
+    import httpx
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with worker_environment(settings, 2):
+        url = os.environ["PREFECT_API_URL"]  # what the spawned workers inherit
+        assert httpx.get(f"{url}/health", timeout=10).status_code == 200
+    assert "PREFECT_API_URL" not in os.environ
+    with worker_environment(settings, 1):  # one worker: the flow's own process
+        assert "PREFECT_API_URL" not in os.environ
+
+
+def test_dask_local_workers_share_the_cores(settings, monkeypatch):
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")  # no server started
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with worker_environment(replace(settings, profile="dask-local"), 2):
+        assert os.environ["OMP_NUM_THREADS"] == str(max(1, os.cpu_count() // 2))
+    assert "OMP_NUM_THREADS" not in os.environ
+
+
+def test_slurm_jobs_run_one_task_on_all_their_cores(settings):
+    pytest.importorskip("dask_jobqueue")
+    from dask_jobqueue import SLURMCluster
+
+    slurm = SlurmProfile(account="chem42", partition="short", cores=8, memory="30GB",
+                         walltime="12:00:00", prologue=("module load openmpi/4.1",),
+                         directives=("--constraint=cpu",))
+    kwargs = slurm_cluster_kwargs(replace(settings, slurm=slurm, mpi_ranks=8))
+    # the job script dask-jobqueue would submit (no cluster is started for this)
+    script = SLURMCluster(**kwargs, scheduler_options={"dashboard_address": None},
+                          ).job_script()
+    assert "#SBATCH -A chem42" in script and "#SBATCH -p short" in script
+    # one node, 8 task slots for the MPI ranks (not one task of 8 CPUs)
+    assert "#SBATCH --ntasks=8" in script and "#SBATCH --nodes=1" in script
+    assert "-n 1\n" not in script and "--cpus-per-task" not in script
+    assert "#SBATCH -t 12:00:00" in script and "#SBATCH --mem=28G" in script  # 30 GB in GiB
+    assert "#SBATCH --constraint=cpu" in script
+    assert "module load openmpi/4.1" in script and "export OMP_NUM_THREADS=1" in script
+    assert "--nthreads 1" in script  # one task at a time per job
+
+
+def test_profiles_pick_their_runner(settings):
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    assert isinstance(task_runner(settings, 2), ProcessPoolTaskRunner)
+    pytest.importorskip("prefect_dask")
+    from prefect_dask import DaskTaskRunner
+
+    runner = task_runner(replace(settings, profile="slurm"), 2)
+    assert isinstance(runner, DaskTaskRunner)
+    assert runner.cluster_class == "dask_jobqueue.SLURMCluster" or \
+        runner.cluster_class.__name__ == "SLURMCluster"
