@@ -23,6 +23,7 @@ embedded server listens on 127.0.0.1 only: with jobs on other nodes, run
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import threading
@@ -138,6 +139,11 @@ def worker_environment(settings: Settings, workers: int) -> Iterator[None]:
         env["PREFECT_API_URL"] = server.api_url
     if settings.profile == "dask-local":
         env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+    if settings.profile != "local":
+        # Dask's INFO lines (workers joining and leaving) stay off the console,
+        # here and in the workers; the slurm jobs' own logs keep theirs
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+        env["DASK_LOGGING__DISTRIBUTED"] = "warning"
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
     try:

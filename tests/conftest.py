@@ -110,3 +110,29 @@ def store_url(request, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "results" / "screening.db")
     return request.getfixturevalue("postgres_url")
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster(tmp_path_factory):
+    """A real one-node SLURM (scripts/slurm-local.sh: munged, slurmctld, slurmd).
+
+    Four job slots on this machine's cores, so two 2-slot jobs run at once.
+    Yields the ``SLURM_CONF`` path; everything started is stopped at the end.
+    """
+    if os.geteuid() != 0:
+        pytest.skip("the one-node SLURM of scripts/slurm-local.sh runs as root")
+    if shutil.which("slurmctld") is None or shutil.which("munged") is None:
+        pytest.skip("SLURM not installed (apt-get install slurm-wlm munge)")
+    directory = tmp_path_factory.mktemp("slurm")
+    script = REPO / "scripts" / "slurm-local.sh"
+    started = subprocess.run(["bash", str(script), "start", str(directory), "4"],
+                             capture_output=True, text=True)
+    try:
+        if started.returncode != 0:
+            pytest.fail(f"one-node SLURM did not start: {started.stderr.strip()[-300:]}")
+        yield str(directory / "slurm.conf")
+    finally:
+        subprocess.run(["bash", str(script), "stop", str(directory)], capture_output=True)

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from screening.analysis.ranking import LEAD, load_criteria
@@ -16,7 +17,8 @@ from screening.cli.common import selected_candidates
 from screening.descriptors.table import DEFAULT_GROUPS, GROUP_NAMES, check_groups
 from screening.errors import ScreeningError
 from screening.library.catalog import FAMILIES, Catalog
-from screening.settings import Settings
+from screening.settings import PROFILES, Settings
+from screening.store.database import POSTGRES_PREFIXES
 from screening.tables import FORMATS, render
 
 #: Columns of the compact text table (everything is in CSV/JSON).
@@ -59,6 +61,32 @@ def _criteria(settings: Settings):
     return load_criteria(Path(settings.ranking_criteria) if settings.ranking_criteria else None)
 
 
+def _for_workers(settings: Settings, profile: str | None) -> Settings:
+    """The settings with ``profile`` and with absolute paths (workers elsewhere
+    start in other directories)."""
+    settings = replace(settings, profile=profile or settings.profile,
+                       results_dir=settings.results_dir.resolve())
+    if settings.work_dir:
+        settings = replace(settings, work_dir=str(Path(settings.work_dir).resolve()))
+    if settings.database and not settings.database.startswith(POSTGRES_PREFIXES):
+        settings = replace(settings, database=str(Path(settings.database).resolve()))
+    return settings
+
+
+def _where(settings: Settings, workers: int) -> str:
+    """Where the tasks run, for the first line of ``znscreen run``."""
+    if settings.profile == "slurm":
+        slurm = settings.slurm
+        where = (f"SLURM jobs ({slurm.min_jobs}-{slurm.max_jobs} jobs of {slurm.cores} cores, "
+                 f"{settings.mpi_ranks} MPI rank(s) per GPAW calculation)")
+        if not settings.store_url.startswith(POSTGRES_PREFIXES):
+            where += ("; note: the store is a SQLite file, which only jobs on this node "
+                      "can share safely (use PostgreSQL across nodes)")
+        return where
+    kind = "Dask worker(s)" if settings.profile == "dask-local" else "worker(s)"
+    return f"{workers} {kind}"
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from flows.screening import Job, Verify, run
 
@@ -75,6 +103,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if workers < 0:
         raise ScreeningError(f"--workers must be 0 (one per core) or more, got {workers}")
     workers = workers or os.cpu_count() or 1
+    settings = _for_workers(settings, args.profile)
     verify = None
     if args.verify_top:
         if args.verify_top < 0:
@@ -86,10 +115,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         verify = Verify(args.verify_top, args.verify_level, verify_groups, args.verify_relax)
 
     job = Job(settings, args.level, names, groups)
-    print(f"screening {len(names)} candidate{'s' * (len(names) != 1)} at {args.level} ({', '.join(groups)}) on "
-          f"{workers} worker(s)" + (f"; then the top {verify.top} at {verify.level}"
-                                    f" ({', '.join(verify.groups)})" if verify else ""),
-          flush=True)
+    print(f"screening {len(names)} candidate{'s' * (len(names) != 1)} at {args.level} "
+          f"({', '.join(groups)}) on {_where(settings, workers)}"
+          + (f"; then the top {verify.top} at {verify.level} ({', '.join(verify.groups)})"
+             if verify else ""), flush=True)
     start = time.perf_counter()
     record = run(job, criteria, verify, workers, _progress())
     table = save(settings.results_dir, record, criteria)
@@ -165,6 +194,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "screening geometries)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="worker processes (default: the workers setting; 0 = one per core)")
+    p.add_argument("--profile", choices=PROFILES,
+                   help="where the tasks run (default: the profile setting, local): worker "
+                        "processes here, a Dask cluster here, or Dask workers in SLURM jobs")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("query", help="read the ranked results table (computes nothing)")

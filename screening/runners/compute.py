@@ -151,11 +151,12 @@ def _run_claimed(store: Store, claim: Claim, request: Request, params: dict[str,
 
 
 def store_outcome(store: Store, claim: Claim, outcome: Outcome, params: dict[str, Any],
-                  spec: TaskSpec, wall: float, directory: Path) -> None:
-    """Write a finished calculation to its claimed row (``wall`` in s)."""
+                  spec: TaskSpec, wall: float, directory: Path, ranks: int = 1) -> None:
+    """Write a finished calculation to its claimed row (``wall`` in s, on
+    ``ranks`` MPI ranks)."""
     values = {"converged": outcome.converged, "n_steps": outcome.n_steps,
               "scf_rung": outcome.scf_rung, "residual_force": outcome.residual_force,
-              "wall_time": wall}
+              "wall_time": wall, "ranks": ranks}
     data = {"parameters": params, "task_spec": spec.as_dict(),
             "versions": versions(params["engine"]), "energies": outcome.energies,
             "resumed_from_step": outcome.resumed_from_step, "work_directory": str(directory),

@@ -5,8 +5,9 @@
 input staged in row ``KEY`` of the store at ``URL`` and hands it to the
 other ranks; GPAW distributes the calculation over the ranks; rank 0
 writes the result to the row. Only rank 0 opens the store. On an
-error rank 0 writes the one-line reason to ``mpi-failure.txt`` in the work
-directory and the job exits non-zero; the claiming worker records it.
+error the failing rank writes the one-line reason to ``mpi-failure.txt`` in
+the work directory (and stderr, ``mpi.log``) and aborts all ranks, which may
+be waiting for it in a collective call; the claiming worker records it.
 """
 
 from __future__ import annotations
@@ -50,10 +51,14 @@ def main(argv: list[str]) -> int:
         outcome = execute(atoms, staged["parameters"], spec, directory)
         if world.rank == 0:
             store_outcome(store, claim, outcome, staged["parameters"], spec,
-                          time.perf_counter() - start, directory)
+                          time.perf_counter() - start, directory, world.size)
     except Exception as exc:  # noqa: BLE001 - reported in one line to the claiming worker
-        if world.rank == 0:
-            (directory / MPI_FAILURE).write_text(one_line(exc, with_type=True) + "\n")
+        reason = one_line(exc, with_type=True)
+        print(f"rank {world.rank}: {reason}", file=sys.stderr, flush=True)
+        if world.rank == 0 or not (directory / MPI_FAILURE).exists():
+            (directory / MPI_FAILURE).write_text(reason + "\n")
+        if world.size > 1:
+            world.abort(1)  # the other ranks may be waiting in a collective call
         return 1
     return 0
 

@@ -2,7 +2,7 @@
 
 One row per calculation, found by its content key (``calc_key``). A row
 moves through ``running`` (claimed by a worker: host, pid and a heartbeat
-time are recorded) to ``done`` (final structure with energy and forces,
+time are recorded, and the SLURM job id inside a job) to ``done`` (final structure with energy and forces,
 parameters, versions, wall time) or ``failed`` (the reason). A row is only
 ever rewritten in one database transaction, so a crash leaves either the
 old row or the new one, never half of one.
@@ -99,6 +99,9 @@ class Store:
                     raise StoreError(f"database {self.url}: a SQLite file must end in .db")
                 Path(self.url).parent.mkdir(parents=True, exist_ok=True)
                 self.db = connect(self.url, use_lock_file=False, serial=True)
+            # ase.db 3.29 drops ``serial`` for PostgreSQL: under MPI its
+            # select/update on rank 0 would then broadcast to ranks not listening
+            self.db.serial = True
             with self._lock("schema"):  # two workers creating one new database
                 self.db.count()  # opens (and initialises) the database now
         except StoreError:
@@ -182,6 +185,8 @@ class Store:
         now = time.time()
         owner = {"status": "running", "host": HOST, "pid": os.getpid(), "heartbeat": now,
                  "started": now}
+        if os.environ.get("SLURM_JOB_ID", "").isdigit():
+            owner["slurm_job"] = int(os.environ["SLURM_JOB_ID"])
         with self._writing("claim"), self._lock(key):
             row = self.find(key)
             if row is None:
@@ -194,7 +199,8 @@ class Store:
                 if status == "running" and not self.is_stale(row, now):
                     return None
                 attempt = int(row.get("attempt", 1)) + 1
-                self.db.update(row.id, delete_keys=["error"], attempt=attempt, **owner)
+                self.db.update(row.id, delete_keys=["error", "slurm_job"], attempt=attempt,
+                               **owner)
                 claim = Claim(row.id, key, attempt, takeover=status == "running")
             with _ACTIVE_LOCK:
                 _ACTIVE.add(key)

@@ -22,11 +22,12 @@ def _cores_used(directory) -> int:
     return int(line.split(":")[1])
 
 
-def test_two_ranks_give_the_one_process_energy_and_forces(tmp_path):
+def test_two_ranks_give_the_one_process_energy_and_forces(tmp_path, store_url):
+    # the MPI job reads its input from, and writes its result to, SQLite or PostgreSQL
     slab = hcp0001("Zn", size=(1, 1, 3), a=2.665, c=4.947, vacuum=5.0)
     slab.pbc = True
     level = lcao(kpt_density=1.5)
-    serial_store, mpi_store = Store(tmp_path / "serial.db"), Store(tmp_path / "mpi.db")
+    serial_store, mpi_store = Store(tmp_path / "serial.db"), Store(store_url)
     serial = compute(serial_store, Request(slab, level, "zn"), tmp_path / "w1")
     parallel = compute(mpi_store, Request(slab, level, "zn"), tmp_path / "w2", launch=TWO)
     assert parallel.computed and parallel.key == serial.key
@@ -39,6 +40,7 @@ def test_two_ranks_give_the_one_process_energy_and_forces(tmp_path):
     assert parallel.data["versions"]["gpaw"] and parallel.data["electronic"]
     row = mpi_store.find(parallel.key)
     assert "staged" not in row and "staged" not in row.data  # the input left the row
+    assert row.ranks == 2 and serial_store.find(serial.key).ranks == 1
     # and found again without running anything
     again = compute(mpi_store, Request(slab, level, "zn"), tmp_path / "w2", launch=TWO)
     assert not again.computed and again.row_id == parallel.row_id
