@@ -123,8 +123,8 @@ def worker_environment(settings: Settings, workers: int) -> Iterator[None]:
     each worker process would start an embedded server of its own (15-20 s
     of CPU and ~200 MB each, seen here): the flow's server is started first
     and its address handed to the workers. Dask workers on this machine get
-    their share of the cores as ``OMP_NUM_THREADS`` (the local profile sets
-    torch's threads in :func:`worker_init`).
+    their share of the cores as ``OMP_NUM_THREADS`` unless it is set already
+    (the local profile sets torch's threads in :func:`worker_init`).
     """
     from prefect.settings import PREFECT_API_URL
 
@@ -137,7 +137,7 @@ def worker_environment(settings: Settings, workers: int) -> Iterator[None]:
         server = SubprocessASGIServer()  # the instance Prefect's own client uses
         server.start()
         env["PREFECT_API_URL"] = server.api_url
-    if settings.profile == "dask-local":
+    if settings.profile == "dask-local" and "OMP_NUM_THREADS" not in os.environ:
         env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
     if settings.profile != "local":
         # Dask's INFO lines (workers joining and leaving) stay off the console,

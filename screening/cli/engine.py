@@ -96,7 +96,12 @@ def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
-    rows = [{"setting": k, "value": str(v)} for k, v in asdict(settings).items()]
+    rows = []
+    for key, value in asdict(settings).items():
+        if key == "slurm":  # one row per field of the [slurm] table
+            rows += [{"setting": f"slurm.{k}", "value": str(v)} for k, v in value.items()]
+        else:
+            rows.append({"setting": key, "value": str(value)})
     print(render(rows, args.format))
     return 0
 

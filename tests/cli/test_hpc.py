@@ -27,6 +27,19 @@ def test_init_writes_a_loadable_slurm_settings_file_and_refuses_to_overwrite(
     assert "profile" in (target / "settings.toml").read_text()
 
 
+def test_settings_lists_each_slurm_field(settings, tmp_path, monkeypatch, capsys):
+    from screening.settings import get_settings
+
+    path = tmp_path / "s.toml"
+    path.write_text('[slurm]\ncores = 16\n')
+    monkeypatch.setenv("ZNSCREEN_SETTINGS", str(path))
+    get_settings.cache_clear()
+    assert main(["settings"]) == 0
+    lines = {l.split()[0]: l.split()[1:] for l in capsys.readouterr().out.splitlines()
+             if l.strip()}
+    assert lines["slurm.cores"] == ["16"] and lines["slurm.memory"] == ["8GB"]
+
+
 def test_script_prints_the_worker_job_script_of_the_settings(settings, tmp_path, monkeypatch,
                                                              capsys):
     pytest.importorskip("dask_jobqueue")
