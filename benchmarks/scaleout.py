@@ -11,7 +11,10 @@ Prints three figures, each measured in this one run:
    the candidates' own tasks (slab relaxation, adatom sites); Prefect's
    server is started before. Twice: with the cores shared out as the profile
    does (one worker gets 2 torch threads) and with 1 thread per worker
-   (worker scaling alone). Target: >= 1.8x on 2 cores.
+   (worker scaling alone). Each run is repeated on its finished store to
+   measure the fixed cost (cluster and workers starting, CHGNet loading,
+   task bookkeeping); the speed-up is printed with and without it. Target:
+   >= 1.8x on 2 cores.
 2. Speed-up of a dft-fast single point on a clean slab run by 2 MPI ranks
    (``mpiexec -n 2``, the path the slurm profile's jobs take) over the same
    calculation in one process.
@@ -56,7 +59,7 @@ def dask_speedup(candidates: list[str], root: Path) -> None:
     summary(open_context(seed, "mlip"), ("zn_bulk", "zn_atom"))
     _warm_prefect()
     for threads in ("shared", "1"):
-        times = {}
+        times, fixed = {}, {}
         for workers in (1, 2):
             settings = _settings(root / f"w{workers}-{threads}", slab_min_lateral=7.5,
                                  profile="dask-local")
@@ -68,14 +71,22 @@ def dask_speedup(candidates: list[str], root: Path) -> None:
             start = time.perf_counter()
             record = run(job, load_criteria(None), workers=workers)
             times[workers] = time.perf_counter() - start
+            # the same run again finds everything stored: what is left is the
+            # fixed cost (cluster and worker start, CHGNet load, task bookkeeping)
+            start = time.perf_counter()
+            run(job, load_criteria(None), workers=workers)
+            fixed[workers] = time.perf_counter() - start
             os.environ.pop("OMP_NUM_THREADS", None)
             new = sum(record.used.values())
             print(f"  {workers} Dask worker(s), {_threads(threads, workers)} torch thread(s) "
-                  f"each: {times[workers]:7.1f} s ({new} calculations computed)", flush=True)
+                  f"each: {times[workers]:7.1f} s ({new} calculations computed); rerun with "
+                  f"nothing to compute: {fixed[workers]:5.1f} s", flush=True)
         how = ("the cores shared out (1 worker: 2 threads)" if threads == "shared"
                else "1 thread per worker")
+        net = (times[1] - fixed[1]) / (times[2] - fixed[2])
         print(f"1. speed-up of 2 Dask workers over 1 on {len(candidates)} mlip candidates, "
-              f"{how}: {times[1] / times[2]:.2f}x (target >= 1.8x)", flush=True)
+              f"{how}: {times[1] / times[2]:.2f}x wall, {net:.2f}x without the fixed cost "
+              f"(target >= 1.8x)", flush=True)
 
 
 def _threads(threads: str, workers: int) -> int:
