@@ -15,6 +15,8 @@ Prints three figures, each measured in this one run:
    measure the fixed cost (cluster and workers starting, CHGNet loading,
    task bookkeeping); the speed-up is printed with and without it. Target:
    >= 1.8x on 2 cores.
+   Then the ceiling: the same CHGNet calls in one process alone and in two
+   processes at once (2 x alone / together), what the cores themselves allow.
 2. Speed-up of a dft-fast single point on a clean slab run by 2 MPI ranks
    (``mpiexec -n 2``, the path the slurm profile's jobs take) over the same
    calculation in one process.
@@ -87,6 +89,54 @@ def dask_speedup(candidates: list[str], root: Path) -> None:
         print(f"1. speed-up of 2 Dask workers over 1 on {len(candidates)} mlip candidates, "
               f"{how}: {times[1] / times[2]:.2f}x wall, {net:.2f}x without the fixed cost "
               f"(target >= 1.8x)", flush=True)
+
+
+def _chgnet_calls(args: tuple[str, int, object]) -> float:
+    """Seconds for ``calls`` CHGNet force calls on a slab (after loading), one thread."""
+    name, calls, start_together = args
+    import torch
+
+    from screening.calculators.factory import make_calculator
+    from screening.calculators.levels import get_level
+    from screening.calculators.parameters import calculation_parameters
+    from screening.library.surfaces import build_slab_models, slab_spec
+
+    torch.set_num_threads(1)
+    settings = load_settings(environ={})
+    candidate = Catalog(settings).get(name)
+    atoms = build_slab_models(candidate, slab_spec(settings, candidate, 7.5))[0].atoms
+    params = calculation_parameters(get_level("mlip"), atoms)
+    atoms.calc = make_calculator(atoms, params, Path("."))
+    atoms.get_forces()  # model loaded, graph code warm
+    if start_together is not None:
+        start_together.wait()
+    start = time.perf_counter()
+    for i in range(calls):
+        atoms.positions[0, 2] += 1e-3 * (-1) ** i  # a new structure each call
+        atoms.get_forces()
+    return time.perf_counter() - start
+
+
+def hardware_ceiling(name: str = "Cu(111)", calls: int = 40) -> None:
+    """What 2 processes gain on these cores when nothing else is shared.
+
+    The same CHGNet calls, one thread each: once in one process alone, then
+    in two processes at the same time. 2 x alone / together is the most any
+    2-worker run can gain here (cores shared with nothing but each other).
+    """
+    import multiprocessing as mp
+
+    context = mp.get_context("spawn")
+    with context.Pool(1) as pool:
+        alone = pool.map(_chgnet_calls, [(name, calls, None)])[0]
+    with context.Manager() as manager:
+        barrier = manager.Barrier(2)
+        with context.Pool(2) as pool:
+            together = max(pool.map(_chgnet_calls, [(name, calls, barrier)] * 2))
+    print(f"  {calls} CHGNet force calls on {name}, 1 thread: {alone:.1f} s alone, "
+          f"{together:.1f} s in each of two processes at once")
+    print(f"1b. ceiling of 2 processes over 1 on these cores: {2 * alone / together:.2f}x",
+          flush=True)
 
 
 def _threads(threads: str, workers: int) -> int:
@@ -203,6 +253,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="znscreen-scaleout-") as tmp:
         root = Path(tmp)
         dask_speedup(args.candidates, root)
+        hardware_ceiling()
         if not args.skip_dft:
             mpi_speedup(args.dft_candidate, args.dft_min_lateral, root)
         overhead(args.tasks)

@@ -147,10 +147,28 @@ def worker_environment(settings: Settings, workers: int) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
     try:
-        yield
+        with _one_task_per_thread(settings):
+            yield
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextlib.contextmanager
+def _one_task_per_thread(settings: Settings) -> Iterator[None]:
+    """Dask's scheduler hands a worker a new task only when its thread is free.
+
+    By default it may give a one-thread worker a second task to queue
+    (``worker-saturation`` 1.1 rounds up to 2), which then waits behind a
+    calculation of minutes to hours while another worker idles.
+    """
+    if settings.profile == "local":
+        yield
+        return
+    import dask
+
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        yield

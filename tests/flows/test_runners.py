@@ -61,3 +61,16 @@ def test_profiles_pick_their_runner(settings):
     assert isinstance(runner, DaskTaskRunner)
     assert runner.cluster_class == "dask_jobqueue.SLURMCluster" or \
         runner.cluster_class.__name__ == "SLURMCluster"
+
+
+def test_dask_workers_get_a_task_only_when_their_thread_is_free(settings, monkeypatch):
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")  # no server started
+    with worker_environment(replace(settings, profile="dask-local"), 2):
+        with LocalCluster(n_workers=0, dashboard_address=None, processes=False) as cluster:
+            # a one-thread worker holds one task, none queued behind a long calculation
+            assert cluster.scheduler.WORKER_SATURATION == 1.0
+    with LocalCluster(n_workers=0, dashboard_address=None, processes=False) as cluster:
+        assert cluster.scheduler.WORKER_SATURATION > 1.0  # Dask's default, outside a run
