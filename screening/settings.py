@@ -228,7 +228,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
                 raise SettingsError(f"{path}: unknown setting {key!r}")
             if key in ("levels", "slurm"):
                 if not isinstance(raw, dict):
-                    raise SettingsError(f"{path}: {key!r} must be a table [{key}...]")
+                    shape = "tables [levels.NAME]" if key == "levels" else "a table [slurm]"
+                    raise SettingsError(f"{path}: {key!r} must be {shape}")
                 values[key] = raw
                 continue
             values[key] = _coerce(key, known[key], raw, str(path))
