@@ -26,6 +26,15 @@ def test_file_then_environment_precedence(tmp_path: Path):
     ("slab_layers = 4.5\n", "must be int"),
     ("slab_vacuum = -1\n", "must be positive"),
     ("slab_vacuum = \n", "not valid TOML"),
+    ('profile = "cloud"\n', "'profile' must be one of local, dask-local, slurm"),
+    ("[slurm]\nqueue = 'x'\n", "unknown setting 'slurm.queue'"),
+    ("[slurm]\ncores = 0\n", "'slurm.cores' must be positive"),
+    ("[slurm]\nmin_jobs = 5\nmax_jobs = 2\n", "'slurm.min_jobs' must be in"),
+    ("[slurm]\nwalltime = '2 hours'\n", "'slurm.walltime' must be HH:MM:SS"),
+    ("[slurm]\nprologue = 'module load x'\n", "must be a list of strings"),
+    ("slurm = 3\n", "'slurm' must be a table"),
+    ("mpi_command = 'mpiexec -n 4'\n", "'mpi_command' must contain {ranks}"),
+    ("mpi_ranks = 0\n", "'mpi_ranks' must be positive"),
 ])
 def test_bad_settings_file_is_named(tmp_path: Path, text: str, message: str):
     path = tmp_path / "settings.toml"
@@ -49,21 +58,3 @@ def test_slurm_table_then_its_environment_variables(tmp_path: Path):
     assert (s.slurm.account, s.slurm.cores, s.slurm.max_jobs) == ("chem42", 8, 12)
     assert s.slurm.partition == "short"
     assert s.slurm.prologue == ("module load openmpi", "source venv/bin/activate")
-
-
-@pytest.mark.parametrize("text, message", [
-    ('profile = "cloud"\n', "'profile' must be one of local, dask-local, slurm"),
-    ("[slurm]\nqueue = 'x'\n", "unknown setting 'slurm.queue'"),
-    ("[slurm]\ncores = 0\n", "'slurm.cores' must be positive"),
-    ("[slurm]\nmin_jobs = 5\nmax_jobs = 2\n", "'slurm.min_jobs' must be in"),
-    ("[slurm]\nwalltime = '2 hours'\n", "'slurm.walltime' must be HH:MM:SS"),
-    ("[slurm]\nprologue = 'module load x'\n", "must be a list of strings"),
-    ("slurm = 3\n", "'slurm' must be a table"),
-    ("mpi_command = 'mpiexec -n 4'\n", "'mpi_command' must contain {ranks}"),
-    ("mpi_ranks = 0\n", "'mpi_ranks' must be positive"),
-])
-def test_bad_execution_settings_are_named(tmp_path: Path, text: str, message: str):
-    path = tmp_path / "settings.toml"
-    path.write_text(text)
-    with pytest.raises(SettingsError, match=message):
-        load_settings(path, environ={})
