@@ -40,6 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from flows.runners import cores_per_worker  # noqa: E402
 from flows.screening import Job, run  # noqa: E402
 from screening.analysis.ranking import load_criteria  # noqa: E402
 from screening.library.catalog import Catalog  # noqa: E402
@@ -140,7 +141,7 @@ def hardware_ceiling(name: str = "Cu(111)", calls: int = 40) -> None:
 
 
 def _threads(threads: str, workers: int) -> int:
-    return 1 if threads == "1" else max(1, (os.cpu_count() or 1) // workers)
+    return 1 if threads == "1" else cores_per_worker(workers)
 
 
 def _warm_prefect() -> None:

@@ -39,6 +39,11 @@ from screening.settings import Settings
 PARENT_CHECK_INTERVAL = 2.0
 
 
+def cores_per_worker(workers: int) -> int:
+    """This machine's cores shared out among ``workers`` workers (at least 1)."""
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
 def worker_init(workers: int) -> None:
     """Process-pool initializer: share the cores among the worker processes,
     and keep library warnings (ASE's optimisers) off the console, as the CLI does."""
@@ -47,7 +52,7 @@ def worker_init(workers: int) -> None:
     import torch
 
     warnings.filterwarnings("ignore")
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
+    torch.set_num_threads(cores_per_worker(workers))
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
@@ -129,7 +134,6 @@ def worker_environment(settings: Settings, workers: int) -> Iterator[None]:
     from prefect.settings import PREFECT_API_URL
 
     env: dict[str, str] = {}
-    server = None
     remote = settings.profile != "local" or workers > 1
     if remote and not PREFECT_API_URL.value():
         from prefect.server.api.server import SubprocessASGIServer
@@ -138,7 +142,7 @@ def worker_environment(settings: Settings, workers: int) -> Iterator[None]:
         server.start()
         env["PREFECT_API_URL"] = server.api_url
     if settings.profile == "dask-local" and "OMP_NUM_THREADS" not in os.environ:
-        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+        env["OMP_NUM_THREADS"] = str(cores_per_worker(workers))
     if settings.profile != "local":
         # Dask's INFO lines (workers joining and leaving) stay off the console,
         # here and in the workers; the slurm jobs' own logs keep theirs

@@ -25,7 +25,7 @@ def test_dask_local_workers_share_the_cores(settings, monkeypatch):
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")  # no server started
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     with worker_environment(replace(settings, profile="dask-local"), 2):
-        assert os.environ["OMP_NUM_THREADS"] == str(max(1, os.cpu_count() // 2))
+        assert os.environ["OMP_NUM_THREADS"] == str(max(1, os.cpu_count() // 2))  # cores shared
     assert "OMP_NUM_THREADS" not in os.environ
 
 
