@@ -1,23 +1,28 @@
-"""The one settings object every part of the pipeline reads.
+"""The one settings object every part of the pipeline reads (pydantic-settings).
 
 Precedence, lowest first: the defaults below, a TOML settings file, then
 environment variables. The file is ``$ZNSCREEN_SETTINGS`` if set, else
 ``<user config dir>/zn-screening/settings.toml`` if it exists. Each field
 ``name`` can be overridden by the variable ``ZNSCREEN_<NAME>`` (upper case),
 e.g. ``ZNSCREEN_SLAB_VACUUM=20``; a field of the ``[slurm]`` table by
-``ZNSCREEN_SLURM_<NAME>``. Lengths are in Angstrom.
+``ZNSCREEN_SLURM_<NAME>``; a list by one line per item. Lengths are in
+Angstrom. A bad value is one line naming the file or variable and the
+setting (:class:`~screening.errors.SettingsError`).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Mapping
 
 import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (BaseSettings, EnvSettingsSource, SettingsConfigDict,
+                               TomlConfigSettingsSource)
 
 from screening.calculators.levels import all_levels
 from screening.errors import SettingsError
@@ -27,24 +32,38 @@ ENV_PREFIX = "ZNSCREEN_"
 OPTIMIZER_NAMES = ("PreconLBFGS", "BFGS", "LBFGS", "FIRE")
 #: Where a flow's tasks run (see ``flows/runners.py``).
 PROFILES = ("local", "dask-local", "slurm")
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: A ``database`` setting with one of these prefixes is a PostgreSQL server.
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
 
-def _user_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME))
+def bundled_structures() -> Path:
+    """The structure library installed with the package (``structures/`` of a checkout)."""
+    return Path(str(resources.files("screening.structures")))
 
 
-@dataclass(frozen=True)
-class SlurmProfile:
+def _no_bools(prefix: str):
+    """A validator refusing true/false, which pydantic would read as 1/0 (no
+    setting is a boolean)."""
+    def check(value: Any, info) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"setting '{prefix}{info.field_name}' must be a number or text, "
+                             f"got {value!r}")
+        return value
+    return field_validator("*", mode="before")(check)
+
+
+class SlurmProfile(BaseModel):
     """SLURM jobs of the ``slurm`` profile: each job is one Dask worker that
     runs one task at a time on all of its cores (GPAW over MPI on them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     #: Account charged (``--account``); empty: the cluster's default.
     account: str = ""
     #: Partition (``--partition``); empty: the cluster's default.
     partition: str = ""
-    #: Cores of one job (``--cpus-per-task``).
-    cores: int = 2
+    #: Cores (task slots) of one job.
+    cores: int = Field(2, gt=0)
     #: Memory of one job, e.g. "8GB".
     memory: str = "8GB"
     #: Wall-time limit of one job (HH:MM:SS); a task cut off is retried in another job.
@@ -55,55 +74,60 @@ class SlurmProfile:
     directives: tuple[str, ...] = ()
     #: Fewest and most jobs at a time (Dask's adaptive scaling between them).
     min_jobs: int = 0
-    max_jobs: int = 4
+    max_jobs: int = Field(4, gt=0)
     #: Python on the compute nodes; empty: the one running ``znscreen``.
     python: str = ""
     #: Network interface the workers reach the scheduler on, e.g. "ib0";
     #: empty: Dask's choice.
     interface: str = ""
 
-    def check(self) -> None:
-        for name in ("cores", "max_jobs"):
-            if getattr(self, name) < 1:
-                raise SettingsError(f"setting 'slurm.{name}' must be positive, "
-                                    f"got {getattr(self, name)}")
-        if not 0 <= self.min_jobs <= self.max_jobs:
-            raise SettingsError(f"setting 'slurm.min_jobs' must be in [0, max_jobs="
-                                f"{self.max_jobs}], got {self.min_jobs}")
-        parts = self.walltime.split(":")
+    _bools = _no_bools("slurm.")
+
+    @field_validator("walltime")
+    @classmethod
+    def _walltime(cls, value: str) -> str:
+        parts = value.split(":")
         if not (1 <= len(parts) <= 3 and all(p.isdigit() for p in parts)):
-            raise SettingsError(f"setting 'slurm.walltime' must be HH:MM:SS, "
-                                f"got {self.walltime!r}")
+            raise ValueError(f"setting 'slurm.walltime' must be HH:MM:SS, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _jobs(self) -> SlurmProfile:
+        if not 0 <= self.min_jobs <= self.max_jobs:
+            raise ValueError(f"setting 'slurm.min_jobs' must be in [0, max_jobs="
+                             f"{self.max_jobs}], got {self.min_jobs}")
+        return self
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Pipeline configuration (paths, slab-model defaults, input limits)."""
+class Settings(BaseSettings):
+    """Pipeline configuration (paths, slab-model defaults, input limits, execution)."""
+
+    model_config = SettingsConfigDict(extra="forbid", frozen=True, env_prefix=ENV_PREFIX)
 
     #: Bundled structure library (catalog.toml and structure files).
-    structures_dir: Path = PROJECT_ROOT / "structures"
+    structures_dir: Path = Field(default_factory=bundled_structures)
     #: Where the user's own candidates live (catalog + copied structures).
-    user_data_dir: Path = field(default_factory=_user_data_dir)
+    user_data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)))
     #: Default outputs (tables, slabs, reports) and the default database.
     results_dir: Path = Path("results")
 
     #: Minimum number of atomic layers in a slab cut from a bulk.
-    slab_layers: int = 4
+    slab_layers: int = Field(4, gt=0)
     #: Vacuum gap between a slab and its periodic image along z (A).
-    slab_vacuum: float = 15.0
+    slab_vacuum: float = Field(15.0, gt=0)
     #: Minimum distance between an atom and its in-plane periodic images (A).
-    slab_min_lateral: float = 10.0
+    slab_min_lateral: float = Field(10.0, gt=0)
     #: Atoms closer in z than this belong to one atomic layer (A).
-    layer_tolerance: float = 0.3
+    layer_tolerance: float = Field(0.3, gt=0)
     #: Fraction of atomic layers, counted from the bottom, held fixed.
-    fixed_layer_fraction: float = 0.5
+    fixed_layer_fraction: float = Field(0.5, ge=0.0, lt=1.0)
     #: A slab with more atoms than this is refused as not sane to compute.
-    max_slab_atoms: int = 600
+    max_slab_atoms: int = Field(600, gt=0)
     #: Largest |Miller index| accepted.
-    max_miller_index: int = 4
+    max_miller_index: int = Field(4, gt=0)
 
     #: Atoms closer than this (A) make a structure invalid.
-    min_interatomic_distance: float = 0.5
+    min_interatomic_distance: float = Field(0.5, gt=0)
     #: Exchange-correlation functional whose PAW datasets must exist.
     paw_xc: str = "PBE"
 
@@ -113,42 +137,68 @@ class Settings:
     #: Logs and relaxation checkpoints. Empty means ``<results_dir>/work``.
     work_dir: str = ""
     #: A running calculation with no heartbeat for this long (s) is taken over.
-    stale_after: float = 300.0
+    stale_after: float = Field(300.0, gt=0)
     #: Relaxations: converged when all free atoms' forces are below this (eV/A).
-    relax_fmax: float = 0.05
+    relax_fmax: float = Field(0.05, gt=0)
     #: Relaxations: most optimiser steps, counted over restarts.
-    relax_steps: int = 300
-    #: Relaxations: ASE optimiser (PreconLBFGS, BFGS, LBFGS or FIRE).
-    optimizer: str = "PreconLBFGS"
+    relax_steps: int = Field(300, gt=0)
+    #: Relaxations: ASE optimiser.
+    optimizer: Literal[OPTIMIZER_NAMES] = "PreconLBFGS"
     #: Total charge (e) of every hydrated-Zn system at the DFT levels: 0 is the
     #: neutral convention, 2 a charged cell with compensating background.
-    cluster_charge: int = 0
+    cluster_charge: Literal[0, 2] = 0
     #: Vacuum (A) around molecules and atoms in reference calculations.
-    molecule_vacuum: float = 6.0
+    molecule_vacuum: float = Field(6.0, gt=0)
     #: Adsorption: most sites relaxed per adsorbate; beyond it, the lowest by
     #: single-point probes of the unrelaxed placements are relaxed.
-    max_sites: int = 6
+    max_sites: int = Field(6, gt=0)
     #: Desolvation: minimum lateral size (A) of the slab under the cluster.
-    cluster_min_lateral: float = 12.0
+    cluster_min_lateral: float = Field(12.0, gt=0)
     #: Epitaxy: largest coincidence-lattice area (A^2) searched on Zn(0001).
-    epitaxy_max_area: float = 60.0
+    epitaxy_max_area: float = Field(60.0, gt=0)
     #: Ranking criteria file (TOML, see screening/analysis/ranking.toml);
     #: empty means the shipped defaults.
     ranking_criteria: str = ""
     #: Worker processes of ``znscreen run``; 0 means one per CPU core.
-    workers: int = 0
+    workers: int = Field(0, ge=0)
     #: Level overrides and derived levels: TOML tables ``[levels.NAME]``.
-    levels: dict = field(default_factory=dict)
+    levels: dict[str, Any] = Field(default_factory=dict)
     #: Where ``znscreen run`` runs its tasks: local (worker processes on this
     #: machine), dask-local (a Dask cluster on this machine) or slurm (Dask
     #: workers in SLURM jobs, configured by ``[slurm]``).
-    profile: str = "local"
+    profile: Literal[PROFILES] = "local"
     #: The ``slurm`` profile's jobs: TOML table ``[slurm]`` (see SlurmProfile).
-    slurm: SlurmProfile = field(default_factory=SlurmProfile)
+    slurm: SlurmProfile = Field(default_factory=SlurmProfile)
     #: MPI ranks per GPAW calculation; 1 runs it in the worker process itself.
-    mpi_ranks: int = 1
+    mpi_ranks: int = Field(1, gt=0)
     #: Command that starts ``{ranks}`` MPI ranks, e.g. "srun -n {ranks}".
     mpi_command: str = "mpiexec -n {ranks}"
+
+    _bools = _no_bools("")
+
+    @field_validator("structures_dir", "user_data_dir", "results_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("mpi_command")
+    @classmethod
+    def _ranks(cls, value: str) -> str:
+        if "{ranks}" not in value:
+            raise ValueError(f"setting 'mpi_command' must contain {{ranks}}, got {value!r}")
+        return value
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, value: dict[str, Any]) -> dict[str, Any]:
+        all_levels(value)  # a bad [levels.*] table fails here, in one line
+        return value
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **_: Any):
+        # load_settings gathers the file and the environment itself (it knows
+        # which file, and names it in errors)
+        return (init_settings,)
 
     @property
     def user_catalog(self) -> Path:
@@ -174,128 +224,104 @@ class Settings:
         """Root of the per-calculation work directories."""
         return Path(self.work_dir) if self.work_dir else self.results_dir / "work"
 
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes``, validated like a settings file."""
+        try:
+            return type(self)(**{**self.model_dump(), **changes})
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc, "", {})) from None
 
-def _coerce(name: str, kind: Any, raw: Any, origin: str) -> Any:
-    """Convert a raw file/env value to the field's type, or fail in one line."""
-    kind_name = kind if isinstance(kind, str) else kind.__name__
-    try:
-        if kind_name == "Path":
-            return Path(str(raw)).expanduser()
-        if kind_name == "int":
-            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-                raise ValueError
-            return int(raw)
-        if kind_name == "float":
-            return float(raw)
-        if kind_name == "str":
-            return str(raw)
-        if kind_name.startswith("tuple"):
-            # a variable holds one line per item; a file, a TOML list
-            from_env = origin.startswith(ENV_PREFIX)
-            items = raw.splitlines() if from_env and isinstance(raw, str) else raw
-            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-                raise ValueError
-            return tuple(i for i in items if i.strip())
-    except (TypeError, ValueError):
-        pass
-    else:
-        raise SettingsError(f"{origin}: setting {name!r} has unsupported type {kind_name}")
-    wanted = "a list of strings" if kind_name.startswith("tuple") else kind_name
-    raise SettingsError(f"{origin}: setting {name!r} must be {wanted}, got {raw!r}")
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump()
 
 
-def settings_file() -> Path:
+class _Environment(EnvSettingsSource):
+    """``ZNSCREEN_*`` variables of a given environment; a list is one line per item."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(Settings, env_prefix=ENV_PREFIX, env_nested_delimiter="_",
+                         env_nested_max_split=1)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {k.lower(): v for k, v in self._environ.items()
+                if k.upper().startswith(ENV_PREFIX)}
+
+    def decode_complex_value(self, field_name: str, field, value: Any) -> Any:
+        if field is not None and getattr(field.annotation, "__origin__", None) is tuple:
+            return tuple(line for line in str(value).splitlines() if line.strip())
+        return super().decode_complex_value(field_name, field, value)
+
+
+def settings_file(environ: Mapping[str, str] | None = None) -> Path:
     """The settings file consulted (it need not exist)."""
-    env = os.environ.get(ENV_PREFIX + "SETTINGS")
+    env = (os.environ if environ is None else environ).get(ENV_PREFIX + "SETTINGS")
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_config_dir(APP_NAME)) / "settings.toml"
 
 
-def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+def _variable(loc: tuple, environ: Mapping[str, str]) -> str:
+    """The environment variable that set the setting at ``loc``, if one did."""
+    name = ENV_PREFIX + "_".join(str(part) for part in loc[:2]).upper()
+    return name if name in {k.upper() for k in environ} else ""
+
+
+_WANTED = {"int": "int", "float": "float", "string": "str", "tuple": "a list of strings",
+           "bool": "true or false", "dict": "tables [levels.NAME]",
+           "model": "a table [slurm]", "literal": "one of"}
+
+
+def _one_line(exc: ValidationError, path: Path | str, environ: Mapping[str, str]) -> str:
+    """The first problem of a validation error as one line naming where it came from."""
+    error = exc.errors()[0]
+    loc = tuple(p for p in error["loc"] if p != "[key]")
+    name = ".".join(str(p) for p in loc)
+    origin = _variable(loc, environ) or str(path)
+    where = f"{origin}: " if origin else ""
+    kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        return f"{where}unknown setting {name!r}"
+    if kind == "value_error":
+        return where + error["msg"].removeprefix("Value error, ")
+    if kind in ("greater_than", "greater_than_equal", "less_than"):
+        bound = {"greater_than": "positive", "greater_than_equal": "0 or more"}.get(
+            kind, f"in [0, {error['ctx'].get('lt')})")
+        if kind == "less_than" or name == "fixed_layer_fraction":
+            bound = "in [0, 1)"
+        return f"{where}setting {name!r} must be {bound}, got {value!r}"
+    if kind == "literal_error":
+        expected = error["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
+        return f"{where}setting {name!r} must be one of {expected}, got {value!r}"
+    wanted = next((text for prefix, text in _WANTED.items() if kind.startswith(prefix)), kind)
+    return f"{where}setting {name!r} must be {wanted}, got {value!r}"
+
+
+def _merge(low: dict[str, Any], high: dict[str, Any]) -> dict[str, Any]:
+    """``high`` over ``low``; tables (the [slurm] table) merge key by key."""
+    merged = dict(low)
+    for key, value in high.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from defaults, the TOML file and the environment."""
     environ = dict(os.environ) if environ is None else environ
-    path = settings_file() if path is None else path
-    known = {f.name: f.type for f in fields(Settings)}
-    values: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text())
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise SettingsError(f"{path}: not valid TOML ({exc})") from None
-        for key, raw in data.items():
-            if key not in known:
-                raise SettingsError(f"{path}: unknown setting {key!r}")
-            if key in ("levels", "slurm"):
-                if not isinstance(raw, dict):
-                    shape = "tables [levels.NAME]" if key == "levels" else "a table [slurm]"
-                    raise SettingsError(f"{path}: {key!r} must be {shape}")
-                values[key] = raw
-                continue
-            values[key] = _coerce(key, known[key], raw, str(path))
-    for key, kind in known.items():
-        env_key = ENV_PREFIX + key.upper()
-        if key not in ("levels", "slurm") and env_key in environ:
-            values[key] = _coerce(key, kind, environ[env_key], env_key)
-    values["slurm"] = _slurm(values.get("slurm", {}), str(path), environ)
-    settings = replace(Settings(), **values)
-    _check(settings)
-    return settings
-
-
-def _slurm(table: dict, origin: str, environ: dict[str, str]) -> SlurmProfile:
-    """The ``[slurm]`` table, then ``ZNSCREEN_SLURM_<NAME>`` variables, over the defaults."""
-    known = {f.name: f.type for f in fields(SlurmProfile)}
-    values = {}
-    for key, raw in table.items():
-        if key not in known:
-            raise SettingsError(f"{origin}: unknown setting 'slurm.{key}'")
-        values[key] = _coerce(f"slurm.{key}", known[key], raw, origin)
-    for key, kind in known.items():
-        env_key = f"{ENV_PREFIX}SLURM_{key.upper()}"
-        if env_key in environ:
-            values[key] = _coerce(f"slurm.{key}", kind, environ[env_key], env_key)
-    return SlurmProfile(**values)
-
-
-def _check(s: Settings) -> None:
-    positive = {
-        "slab_layers": s.slab_layers,
-        "slab_vacuum": s.slab_vacuum,
-        "slab_min_lateral": s.slab_min_lateral,
-        "layer_tolerance": s.layer_tolerance,
-        "max_slab_atoms": s.max_slab_atoms,
-        "max_miller_index": s.max_miller_index,
-        "min_interatomic_distance": s.min_interatomic_distance,
-        "stale_after": s.stale_after,
-        "relax_fmax": s.relax_fmax,
-        "relax_steps": s.relax_steps,
-        "molecule_vacuum": s.molecule_vacuum,
-        "max_sites": s.max_sites,
-        "cluster_min_lateral": s.cluster_min_lateral,
-        "epitaxy_max_area": s.epitaxy_max_area,
-        "mpi_ranks": s.mpi_ranks,
-    }
-    for name, value in positive.items():
-        if value <= 0:
-            raise SettingsError(f"setting {name!r} must be positive, got {value}")
-    if not 0.0 <= s.fixed_layer_fraction < 1.0:
-        raise SettingsError(
-            f"setting 'fixed_layer_fraction' must be in [0, 1), got {s.fixed_layer_fraction}"
-        )
-    if s.optimizer not in OPTIMIZER_NAMES:
-        raise SettingsError(f"setting 'optimizer' must be one of {', '.join(OPTIMIZER_NAMES)},"
-                            f" got {s.optimizer!r}")
-    if s.cluster_charge not in (0, 2):
-        raise SettingsError(f"setting 'cluster_charge' must be 0 or 2, got {s.cluster_charge}")
-    if s.profile not in PROFILES:
-        raise SettingsError(f"setting 'profile' must be one of {', '.join(PROFILES)},"
-                            f" got {s.profile!r}")
-    if "{ranks}" not in s.mpi_command:
-        raise SettingsError(f"setting 'mpi_command' must contain {{ranks}}, "
-                            f"got {s.mpi_command!r}")
-    s.slurm.check()
-    all_levels(s.levels)  # fails in one line on a bad [levels.*] table
+    path = settings_file(environ) if path is None else path
+    try:
+        from_file = TomlConfigSettingsSource(Settings, toml_file=path)() if path.exists() else {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return Settings(**_merge(from_file, _Environment(environ)()))
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc, path, environ)) from None
+    except SettingsError as exc:  # a bad [levels.NAME] table
+        raise SettingsError(f"{path}: {exc}") from None
 
 
 @lru_cache(maxsize=1)

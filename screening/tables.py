@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
-
 FORMATS = ("table", "csv", "json")
 
 
@@ -13,6 +11,8 @@ def render(rows: list[dict], fmt: str = "table", columns: list[str] | None = Non
     """Rows as text; ``columns`` limits and orders the table and CSV columns."""
     if fmt == "json":
         return json.dumps(rows, indent=2, default=str)
+    import pandas as pd
+
     frame = pd.DataFrame(rows)
     if columns is not None and not frame.empty:
         frame = frame[columns]

@@ -1,37 +1,37 @@
 """Get-or-compute: the one entry point through which every energy is obtained.
 
-``compute(store, request)`` returns the stored result if the calculation's
-key is already done; otherwise it claims the key, runs the calculation,
-and stores the result. Two workers asking for one key compute it once: the
-second waits for the first. A failure is stored with its reason and raised
-as :class:`CalculationFailed`.
+``compute(store, request, work_root, run)`` returns the stored result if the
+calculation's key is already done; otherwise it claims the key, runs the
+calculation, and stores the result. Two workers asking for one key compute
+it once: the second waits for the first. A failure is stored with its
+reason and raised as :class:`CalculationFailed`; asked for again in the same
+``run`` it is raised from the store, not attempted again.
 """
 
 from __future__ import annotations
 
 import platform
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from ase import Atoms
-from ase.db.row import AtomsRow
 
 from screening.calculators.levels import Level
 from screening.calculators.parameters import calculation_parameters
 from screening.errors import ScreeningError, one_line
 from screening.runners.execute import Outcome, TaskSpec, clear_checkpoint, execute
 from screening.runners.mpi import Launcher, MPIRunFailed, run_child
+from screening.schemas import Calculation, Status, TaskKind
 from screening.store.database import Claim, Store, StoreError
 from screening.store.keys import calculation_key, canonical_structure
 
 #: Packages whose versions are recorded with every result, per engine.
 VERSIONED = {"chgnet": ("ase", "chgnet", "torch", "numpy"),
-             "gpaw": ("ase", "gpaw", "dftd3", "numpy")}
+             "gpaw": ("ase", "gpaw", "dftd3", "numpy"),
+             "pair": ("ase", "numpy")}
 
 
 class CalculationFailed(ScreeningError):
@@ -70,37 +70,6 @@ class Request:
         return calculation_key(self.atoms, self.parameters, self.task_document)
 
 
-@dataclass(frozen=True)
-class Calculation:
-    """A stored, finished calculation."""
-
-    key: str
-    row_id: int
-    label: str
-    level: str
-    task: str
-    atoms: Atoms
-    energy: float
-    forces: np.ndarray
-    converged: bool
-    n_steps: int
-    scf_rung: int
-    wall_time: float
-    host: str
-    #: True if this call ran the calculation, False if it came from the store.
-    computed: bool
-    data: dict[str, Any]
-
-    @classmethod
-    def from_row(cls, row: AtomsRow, computed: bool) -> "Calculation":
-        return cls(key=row.calc_key, row_id=row.id, label=row.get("label", ""),
-                   level=row.level, task=row.task, atoms=row.toatoms(), energy=float(row.energy),
-                   forces=np.array(row.forces), converged=bool(row.converged),
-                   n_steps=int(row.n_steps), scf_rung=int(row.scf_rung),
-                   wall_time=float(row.wall_time), host=row.host, computed=computed,
-                   data=dict(row.data))
-
-
 def versions(engine: str) -> dict[str, str]:
     """Installed versions of the packages behind ``engine``."""
     found = {"python": platform.python_version(), "zn-screening": metadata.version("zn-screening")}
@@ -110,31 +79,6 @@ def versions(engine: str) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "absent"
     return found
-
-
-class _Heartbeat:
-    """Refresh a claim's heartbeat from a background thread while it runs."""
-
-    def __init__(self, store: Store, claim: Claim, interval: float) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(store, claim, interval),
-                                        daemon=True)
-
-    def _run(self, store: Store, claim: Claim, interval: float) -> None:
-        own = Store(store.url, store.stale_after)
-        while not self._stop.wait(interval):
-            try:
-                own.beat(claim)
-            except Exception:  # noqa: BLE001 - a missed beat only risks a takeover
-                pass
-
-    def __enter__(self) -> "_Heartbeat":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def work_directory(root: Path, key: str) -> Path:
@@ -162,7 +106,7 @@ def store_outcome(store: Store, claim: Claim, outcome: Outcome, params: dict[str
             "resumed_from_step": outcome.resumed_from_step, "work_directory": str(directory),
             "electronic": outcome.electronic}
     store.complete(claim, outcome.atoms, values, data)
-    if spec.kind == "relax":
+    if spec.kind == TaskKind.RELAX:
         clear_checkpoint(directory)
 
 
@@ -172,7 +116,7 @@ def _run_and_store(store: Store, claim: Claim, request: Request, params: dict[st
     over_mpi = launch is not None and params["engine"] == "gpaw" and request.final is None
     start = time.perf_counter()
     try:
-        with _Heartbeat(store, claim, max(store.stale_after / 5, 1.0)):
+        with store.heartbeat(claim):
             if over_mpi:
                 # the MPI job reads the input from the row and stores the result
                 store.stage(claim, request.atoms, {"parameters": params,
@@ -193,31 +137,32 @@ def _run_and_store(store: Store, claim: Claim, request: Request, params: dict[st
     if not over_mpi:
         store_outcome(store, claim, outcome, params, request.task,
                       time.perf_counter() - start, directory)
-    return Calculation.from_row(store.find(claim.key), computed=True)
+    return store.calculation(claim.key, computed=True)
 
 
-def compute(store: Store, request: Request, work_root: Path, poll: float = 1.0,
-            retry_failed: bool = True, launch: Launcher | None = None) -> Calculation:
+def compute(store: Store, request: Request, work_root: Path, run: str, poll: float = 1.0,
+            launch: Launcher | None = None) -> Calculation:
     """The stored result of ``request``, computing it first if nobody has.
 
     Waits (polling every ``poll`` s) while another live worker computes the
-    same key. A stored failure is retried if ``retry_failed``, else raised.
-    With ``launch``, a GPAW calculation runs over MPI in a child job
-    (:mod:`screening.runners.mpi`; NEBs stay in this process).
+    same key. A failure stored by an earlier run is attempted again; one
+    stored in this ``run`` is raised as it stands. With ``launch``, a GPAW
+    calculation runs over MPI in a child job (:mod:`screening.runners.mpi`;
+    NEBs stay in this process).
     """
     params = request.parameters
     key = calculation_key(request.atoms, params, request.task_document)
-    meta = {"task": request.task.kind, "level": request.level.name, "label": request.label}
+    meta = {"task": request.task.kind.value, "level": request.level.name,
+            "label": request.label}
     while True:
-        row = store.find(key)
-        if row is not None and row.get("status") == "done":
-            return Calculation.from_row(row, computed=False)
-        claim = store.claim(key, meta, retry_failed=retry_failed)
+        record = store.record(key)
+        if record is not None and record.status == Status.DONE:
+            return store.calculation(key)
+        claim = store.claim(key, meta, run)
         if claim is not None:
             return _run_claimed(store, claim, request, params, work_root, launch)
-        row = store.find(key)
-        if row is not None and row.get("status") == "failed" and not retry_failed:
+        record = store.record(key)
+        if record is not None and record.status == Status.FAILED and record.run == run:
             raise CalculationFailed(f"{request.label} [{request.level.name}]: "
-                                    f"{row.get('error', 'failed')} (stored)")
+                                    f"{record.error or 'failed'} (stored)")
         time.sleep(poll)
-

@@ -1,11 +1,14 @@
 """The results store on ASE's database: SQLite by default, PostgreSQL by URL.
 
 One row per calculation, found by its content key (``calc_key``). A row
-moves through ``running`` (claimed by a worker: host, pid and a heartbeat
-time are recorded, and the SLURM job id inside a job) to ``done`` (final structure with energy and forces,
-parameters, versions, wall time) or ``failed`` (the reason). A row is only
-ever rewritten in one database transaction, so a crash leaves either the
-old row or the new one, never half of one.
+moves through ``running`` (claimed by a worker: host, pid, a heartbeat
+time, the run that claimed it and, inside a SLURM job, the job id) to
+``done`` (final structure with energy and forces, parameters, versions,
+wall time) or ``failed`` (the reason). A failure is attempted again by a
+later run, never by the run that stored it. A row is only ever rewritten
+in one database transaction, so a crash leaves either the old row or the
+new one, never half of one. Rows are read back as the typed
+:class:`~screening.schemas.Record` and :class:`~screening.schemas.Calculation`.
 
 Claims are serialised per store: a file lock (``flock``, released by the
 kernel if the process dies) next to a SQLite file, a PostgreSQL advisory
@@ -34,14 +37,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 from ase import Atoms
 from ase.db import connect
 from ase.db.row import AtomsRow
 
 from screening.errors import ScreeningError, one_line
+from screening.schemas import Calculation, Record, Status, TaskKind
+from screening.settings import POSTGRES_PREFIXES
 
 HOST = socket.gethostname()
-POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
 
 class StoreError(ScreeningError):
@@ -118,17 +123,40 @@ class Store:
 
     # -- reading ----------------------------------------------------------
     def find(self, key: str) -> AtomsRow | None:
-        """The row of calculation ``key``, if any."""
+        """The raw ase.db row of calculation ``key``, if any."""
         for row in self.db.select(calc_key=key, limit=1):
             return row
         return None
 
     def rows(self, **selection: Any) -> Iterator[AtomsRow]:
-        """Rows matching key-value pairs, e.g. ``rows(status="done", level="mlip")``."""
+        """Raw rows matching key-value pairs, e.g. ``rows(status="done", level="mlip")``."""
         return self.db.select(**selection)
 
     def count(self, **selection: Any) -> int:
         return self.db.count(**selection)
+
+    def record(self, key: str) -> Record | None:
+        """The row of calculation ``key`` as a :class:`Record`, if any."""
+        row = self.find(key)
+        return None if row is None else _record(row)
+
+    def records(self, **selection: Any) -> Iterator[Record]:
+        """Rows matching key-value pairs as :class:`Record`s."""
+        return (_record(row) for row in self.db.select(**selection))
+
+    def calculation(self, key: str, computed: bool = False) -> Calculation:
+        """The finished calculation ``key`` (``computed``: made by this call's caller)."""
+        row = self.find(key)
+        if row is None or row.get("status") != Status.DONE:
+            state = "not in the store" if row is None else row.get("status")
+            raise StoreError(f"calculation {key[:12]} is {state}, not done")
+        return Calculation(
+            key=row.calc_key, row_id=row.id, label=row.get("label", ""), level=row.level,
+            task=TaskKind(row.task), atoms=row.toatoms(), energy=float(row.energy),
+            forces=np.array(row.forces), converged=bool(row.converged),
+            n_steps=int(row.n_steps), scf_rung=int(row.scf_rung),
+            wall_time=float(row.wall_time), host=row.host, computed=computed,
+            data=dict(row.data))
 
     @contextmanager
     def _writing(self, what: str) -> Iterator[None]:
@@ -176,15 +204,17 @@ class Store:
                     return row.calc_key not in _ACTIVE
         return now - float(row.get("heartbeat", 0.0)) > self.stale_after
 
-    def claim(self, key: str, meta: dict[str, Any], retry_failed: bool = True) -> Claim | None:
-        """Reserve ``key`` for this process, or None if it is done or being computed.
+    def claim(self, key: str, meta: dict[str, Any], run: str) -> Claim | None:
+        """Reserve ``key`` for this process in ``run``, or None if it is done, being
+        computed, or failed in this same run.
 
         ``meta`` holds searchable key-value pairs (task, level, label). A
-        ``failed`` row is claimed again only if ``retry_failed``.
+        failure stored by an earlier run is attempted again; one stored by
+        ``run`` itself is not (its callers get the stored reason).
         """
         now = time.time()
-        owner = {"status": "running", "host": HOST, "pid": os.getpid(), "heartbeat": now,
-                 "started": now}
+        owner = {"status": Status.RUNNING.value, "host": HOST, "pid": os.getpid(),
+                 "heartbeat": now, "started": now, "run": run}
         if os.environ.get("SLURM_JOB_ID", "").isdigit():
             owner["slurm_job"] = int(os.environ["SLURM_JOB_ID"])
         with self._writing("claim"), self._lock(key):
@@ -194,14 +224,14 @@ class Store:
                 claim = Claim(row_id, key, 1, takeover=False)
             else:
                 status = row.get("status")
-                if status == "done" or (status == "failed" and not retry_failed):
+                if status == Status.DONE or (status == Status.FAILED and row.get("run") == run):
                     return None
-                if status == "running" and not self.is_stale(row, now):
+                if status == Status.RUNNING and not self.is_stale(row, now):
                     return None
                 attempt = int(row.get("attempt", 1)) + 1
                 self.db.update(row.id, delete_keys=["error", "slurm_job"], attempt=attempt,
                                **owner)
-                claim = Claim(row.id, key, attempt, takeover=status == "running")
+                claim = Claim(row.id, key, attempt, takeover=status == Status.RUNNING)
             with _ACTIVE_LOCK:
                 _ACTIVE.add(key)
             return claim
@@ -216,6 +246,29 @@ class Store:
         with self._writing("heartbeat"):
             self.db.update(claim.id, heartbeat=time.time())
 
+    @contextmanager
+    def heartbeat(self, claim: Claim, interval: float | None = None) -> Iterator[None]:
+        """Beat for ``claim`` from a background thread (its own connection) every
+        ``interval`` s (default: a fifth of ``stale_after``) while the block runs."""
+        stop = threading.Event()
+        period = interval or max(self.stale_after / 5, 1.0)
+
+        def beat() -> None:
+            own = Store(self.url, self.stale_after)
+            while not stop.wait(period):
+                try:
+                    own.beat(claim)
+                except Exception:  # noqa: BLE001 - a missed beat only risks a takeover
+                    pass
+
+        thread = threading.Thread(target=beat, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
     def stage(self, claim: Claim, atoms: Atoms, data: dict[str, Any]) -> None:
         """Put a claimed calculation's input in its row, for another process to run.
 
@@ -228,7 +281,7 @@ class Store:
     def staged(self, key: str) -> tuple[Claim, Atoms, dict[str, Any]]:
         """The claim, structure and input staged for ``key`` (see :meth:`stage`)."""
         row = self.find(key)
-        if row is None or row.get("status") != "running" or "staged" not in row:
+        if row is None or row.get("status") != Status.RUNNING or "staged" not in row:
             state = "missing" if row is None else row.get("status")
             raise StoreError(f"calculation {key[:12]}: no staged input (row {state})")
         claim = Claim(row.id, key, int(row.get("attempt", 1)), takeover=False)
@@ -240,10 +293,24 @@ class Store:
         """Write the result (structure with energy/forces) and mark the row done."""
         with self._writing("storing the result"):
             self.db.update(claim.id, atoms=atoms, data=data, delete_keys=["staged"],
-                           status="done", **values)
+                           status=Status.DONE.value, **values)
 
     def fail(self, claim: Claim, reason: str) -> None:
         """Mark the row failed with a one-line reason."""
         with self._writing("recording a failure"):
-            self.db.update(claim.id, delete_keys=["staged"], status="failed",
+            self.db.update(claim.id, delete_keys=["staged"], status=Status.FAILED.value,
                            error=reason.splitlines()[0][:500])
+
+
+def _record(row: AtomsRow) -> Record:
+    def number(name: str, kind: type) -> Any:
+        value = row.get(name)
+        return None if value is None else kind(value)
+
+    return Record(key=row.calc_key, row_id=row.id, status=Status(row.get("status")),
+                  label=row.get("label", ""), level=row.get("level", ""),
+                  task=TaskKind(row.get("task", TaskKind.SINGLEPOINT)),
+                  attempt=int(row.get("attempt", 1)), host=row.get("host", ""),
+                  error=row.get("error", ""), energy=number("energy", float),
+                  converged=number("converged", bool), n_steps=number("n_steps", int),
+                  wall_time=number("wall_time", float), run=row.get("run", ""))

@@ -35,7 +35,7 @@ def test_task_spec_key_holds_only_what_matters():
 
 
 def test_precon_lbfgs_resumes_from_its_saved_state_and_stops_cleanly_when_stalled(tmp_path):
-    """The default optimiser restarts from optimizer.json (ASE's own restart
+    """The default optimiser restarts from optimizer.pkl (ASE's own restart
     fails on a missing attribute), and a line search that cannot go on
     (fmax far below CHGNet's energy noise) ends the run instead of raising."""
     pytest.importorskip("chgnet")
@@ -54,15 +54,35 @@ def test_precon_lbfgs_resumes_from_its_saved_state_and_stops_cleanly_when_stalle
 
 
 def test_a_torn_optimizer_state_is_dropped_and_the_relaxation_resumes(tmp_path):
-    """A kill while the optimiser writes optimizer.json leaves it half-written
-    (found by the flow's kill-and-resume test): the relaxation goes on from the
-    checkpoint's frames with a fresh optimiser history instead of failing."""
+    """An optimiser state cut short (a full disk; a kill tore ASE's JSON state
+    before it was written atomically, found by the flow's kill-and-resume
+    test): the relaxation goes on from the checkpoint's frames with a fresh
+    optimiser history instead of failing."""
     pytest.importorskip("chgnet")
     atoms = zn_slab(rattle=0.15)
     params = calculation_parameters(get_level("mlip"), atoms)
     first = execute(atoms, params, TaskSpec("relax", 0.01, 5, "PreconLBFGS"), tmp_path)
     state = tmp_path / OPTIMIZER_STATE
-    state.write_text(state.read_text()[: len(state.read_text()) // 2])
+    state.write_bytes(state.read_bytes()[: len(state.read_bytes()) // 2])
     resumed = execute(atoms, params, TaskSpec("relax", 0.01, 60, "PreconLBFGS"), tmp_path)
     assert resumed.resumed_from_step == 5 and resumed.converged
     assert resumed.energies[:5] == first.energies
+
+
+@pytest.mark.parametrize("optimizer", ["BFGS", "LBFGS"])
+def test_a_resumed_relaxation_follows_the_uninterrupted_path(tmp_path, optimizer):
+    """The optimiser state saved each step restores the run exactly (pair engine,
+    deterministic): 6 steps, stop, go on to 20, equals 20 steps in one go; the
+    checkpointed positions are not evaluated twice. (ASE leaves part of the
+    state out of the restart file: PreconLBFGS's preconditioner and line
+    search, FIRE's mixing and step counters, so these resume close to, not
+    on, their path.)"""
+    atoms = zn_slab(rattle=0.15)
+    params = calculation_parameters(get_level("pair"), atoms)
+    straight = execute(atoms, params, TaskSpec("relax", 1e-4, 20, optimizer), tmp_path / "a")
+    execute(atoms, params, TaskSpec("relax", 1e-4, 6, optimizer), tmp_path / "b")
+    assert (tmp_path / "b" / OPTIMIZER_STATE).exists()
+    resumed = execute(atoms, params, TaskSpec("relax", 1e-4, 20, optimizer), tmp_path / "b")
+    assert resumed.resumed_from_step == 6 and resumed.n_steps == straight.n_steps
+    assert resumed.energies == pytest.approx(straight.energies, abs=1e-10)
+    assert abs(resumed.atoms.positions - straight.atoms.positions).max() < 1e-10

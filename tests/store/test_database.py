@@ -10,6 +10,7 @@ import pytest
 from ase.build import molecule
 from ase.calculators.singlepoint import SinglePointCalculator
 
+from screening.schemas import Status, TaskKind
 from screening.store.database import Store, StoreError, redact
 
 META = {"task": "singlepoint", "level": "mlip", "label": "test"}
@@ -24,36 +25,43 @@ def result_atoms(energy=-1.5):
 
 def test_claim_complete_and_find(store_url):
     store = Store(store_url)
-    claim = store.claim("k1", META)
+    claim = store.claim("k1", META, "run1")
     assert claim is not None and claim.attempt == 1 and not claim.takeover
-    assert store.find("k1").status == "running"
-    assert store.claim("k1", META) is None  # this process is computing it
-    store.complete(claim, result_atoms(), {"converged": True}, {"parameters": {"x": 1}})
+    record = store.record("k1")
+    assert record.status == Status.RUNNING and record.run == "run1" and record.energy is None
+    assert store.claim("k1", META, "run1") is None  # this process is computing it
+    store.complete(claim, result_atoms(), {"converged": True, "n_steps": 1, "scf_rung": 0,
+                                           "wall_time": 0.1}, {"parameters": {"x": 1}})
     store.release(claim)
-    row = store.find("k1")
-    assert row.status == "done" and row.energy == pytest.approx(-1.5)
-    assert row.data["parameters"] == {"x": 1} and row.natoms == 2
-    assert store.claim("k1", META) is None  # done: never computed again
+    record = store.record("k1")
+    assert record.status == Status.DONE and record.energy == pytest.approx(-1.5)
+    assert record.task == TaskKind.SINGLEPOINT and record.label == "test"
+    calc = store.calculation("k1")
+    assert calc.data["parameters"] == {"x": 1} and len(calc.atoms) == 2 and not calc.computed
+    assert store.claim("k1", META, "run2") is None  # done: never computed again
     assert store.count(calc_key="k1") == 1
+    assert [r.key for r in store.records(status="done")] == ["k1"]
 
 
-def test_failed_rows_are_retried_only_on_request(store_url):
+def test_a_failure_is_not_attempted_again_by_its_own_run_but_by_a_later_one(store_url):
     store = Store(store_url)
-    claim = store.claim("k2", META)
+    claim = store.claim("k2", META, "run1")
     store.fail(claim, "SCFConvergenceError: no luck\nsecond line dropped")
     store.release(claim)
-    row = store.find("k2")
-    assert row.status == "failed" and row.error == "SCFConvergenceError: no luck"
-    assert store.claim("k2", META, retry_failed=False) is None
-    again = store.claim("k2", META, retry_failed=True)
-    assert again.attempt == 2 and store.find("k2").status == "running"
-    assert "error" not in store.find("k2").key_value_pairs
+    record = store.record("k2")
+    assert record.status == Status.FAILED and record.error == "SCFConvergenceError: no luck"
+    assert store.claim("k2", META, "run1") is None  # the run that stored it
+    with pytest.raises(StoreError, match="k2 is failed, not done"):
+        store.calculation("k2")
+    again = store.claim("k2", META, "run2")
+    assert again.attempt == 2 and store.record("k2").status == Status.RUNNING
+    assert store.record("k2").error == "" and store.record("k2").run == "run2"
 
 
 CLAIM_AND_DIE = """
 import os, sys
 from screening.store.database import Store
-Store(sys.argv[1]).claim("k3", {"task": "singlepoint", "level": "mlip", "label": "t"})
+Store(sys.argv[1]).claim("k3", {"task": "singlepoint", "level": "mlip", "label": "t"}, "r")
 os._exit(9)  # dies holding the claim, like a killed worker
 """
 
@@ -65,20 +73,20 @@ def test_a_dead_owner_is_taken_over(store_url):
     row = store.find("k3")
     assert row.status == "running" and row.pid != os.getpid()
     assert store.is_stale(row)
-    claim = store.claim("k3", META)
+    claim = store.claim("k3", META, "r")
     assert claim.takeover and claim.attempt == 2 and store.find("k3").pid == os.getpid()
 
 
 def test_a_silent_owner_elsewhere_is_stale_only_after_the_timeout(store_url):
     store = Store(store_url, stale_after=60)
-    claim = store.claim("k4", META)
+    claim = store.claim("k4", META, "r")
     store.release(claim)
     store.db.update(claim.id, host="node-17", pid=1, heartbeat=time.time() - 30)
     assert not store.is_stale(store.find("k4"))
-    assert store.claim("k4", META) is None
+    assert store.claim("k4", META, "r") is None
     store.db.update(claim.id, heartbeat=time.time() - 120)
     assert store.is_stale(store.find("k4"))
-    assert store.claim("k4", META).takeover
+    assert store.claim("k4", META, "r").takeover
 
 
 def test_unusable_databases_fail_in_one_line(tmp_path):
@@ -117,10 +125,10 @@ def fill(path):
 
 def test_a_full_disk_leaves_the_store_consistent(tiny_disk):
     store = Store(tiny_disk / "screening.db")
-    first = store.claim("before", META)
+    first = store.claim("before", META, "r")
     store.complete(first, result_atoms(-1.0), {"converged": True}, {})
     store.release(first)
-    claim = store.claim("during", META)
+    claim = store.claim("during", META, "r")
     fill(tiny_disk / "filler")
     big = {"blob": list(range(200000))}  # cannot fit: the write must fail as a whole
     with pytest.raises(StoreError, match="storing the result failed"):
@@ -133,7 +141,7 @@ def test_a_full_disk_leaves_the_store_consistent(tiny_disk):
     assert row.status == "running" and row.get("energy") is None  # nothing half-written
     # space comes back: the unfinished key is claimed again and completes
     (tiny_disk / "filler").unlink()
-    again = store.claim("during", META)
+    again = store.claim("during", META, "r")
     assert again is not None and again.takeover
     store.complete(again, result_atoms(-2.0), {"converged": True}, {})
     assert store.find("during").energy == pytest.approx(-2.0)
