@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator
 from ase.dft.bandgap import bandgap
+
+from screening.schemas import ElectronicProperties
 
 
 def gpaw_part(calc: Calculator) -> Calculator:
@@ -44,10 +44,10 @@ def _vacuum_levels(calc: Calculator, atoms: Atoms) -> tuple[float, float]:
             float(profile[int(round(below / length * n)) % n]))
 
 
-def electronic_properties(calc: Calculator, atoms: Atoms, system: str) -> dict[str, Any]:
+def electronic_properties(calc: Calculator, atoms: Atoms, system: str) -> ElectronicProperties:
     """What the module doc lists; a property that cannot be read is absent."""
     gpaw = gpaw_part(calc)
-    found: dict[str, Any] = {}
+    found: ElectronicProperties = {}
     found["fermi_level"] = float(gpaw.get_fermi_level())
     gap, _, _ = bandgap(gpaw, output=None)
     found["band_gap"] = float(gap)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import threading
 import warnings
 from functools import lru_cache
@@ -41,15 +42,26 @@ def scf_error() -> type[BaseException]:
     return KohnShamConvergenceError
 
 
+#: Environment variable: torch threads of this process (set for flow worker
+#: processes, which share the cores); unset, torch's default.
+TORCH_THREADS = "ZNSCREEN_TORCH_THREADS"
+
+
 @lru_cache(maxsize=1)
 def chgnet_model(version: str):
-    """The CHGNet model shipped with the installed package (loaded once per process)."""
+    """The CHGNet model shipped with the installed package (loaded once per process).
+
+    torch is imported here and nowhere else: only the mlip level needs it.
+    """
     try:
         import chgnet
+        import torch
         from chgnet.model import CHGNet
     except ImportError:
         raise ScreeningError("the mlip level needs CHGNet: install the package with the"
                              " [mlip] extra (pip install -e '.[mlip]')") from None
+    if os.environ.get(TORCH_THREADS, "").isdigit():
+        torch.set_num_threads(int(os.environ[TORCH_THREADS]))
     if chgnet.__version__ != version:
         raise ScreeningError(f"the mlip level expects CHGNet {version}, "
                              f"found {chgnet.__version__}")
@@ -167,9 +179,17 @@ def _gpaw(params: dict[str, Any], directory: Path, rung: int) -> Calculator:
     return SumCalculator([calc, DFTD3(method=params["xc"], damping="d3bj")])
 
 
+def _pair(params: dict[str, Any]) -> Calculator:
+    from screening.calculators.pair import PairPotential
+
+    return PairPotential(depth=params["pair_depth"], alpha=params["pair_alpha"])
+
+
 def make_calculator(atoms, params: dict[str, Any], directory: Path,
                     rung: int = 0) -> Calculator:
     """A fresh calculator for ``params`` writing its logs in ``directory``."""
+    if params["engine"] == "pair":
+        return _pair(params)
     if params["engine"] == "chgnet":
         return _chgnet(params)
     if params["mode"] == "lcao":

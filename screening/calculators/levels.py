@@ -1,8 +1,13 @@
 """Levels of theory: named, documented parameter sets.
 
-A level says *how* an energy is computed. Four are built in (see
+A level says *how* an energy is computed. Five are built in (see
 ``docs/levels.md``):
 
+``pair``
+    A Morse pair potential on covalent radii
+    (:mod:`screening.calculators.pair`): every element, milliseconds per
+    call, no chemistry. For testing and trying the pipeline's logic; its
+    numbers are not physics.
 ``mlip``
     CHGNet 0.4.2 universal potential (its bundled pretrained weights, model
     0.3.0, trained on PBE/PBE+U Materials Project relaxations; no charge,
@@ -49,7 +54,7 @@ MAGNETIC_MOMENTS: dict[str, float] = {
     "Ru": 1.0, "Rh": 1.0, "Gd": 7.0,
 }
 
-ENGINES = ("chgnet", "gpaw")
+ENGINES = ("pair", "chgnet", "gpaw")
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,9 @@ class Level:
     description: str
     #: CHGNet model version that must be installed (engine ``chgnet``).
     model_version: str = ""
+    #: Well depth D (eV) and stiffness a (1/A) of the Morse pairs (engine ``pair``).
+    pair_depth: float = 1.0
+    pair_alpha: float = 2.0
     #: GPAW mode: ``pw`` (plane waves) or ``lcao`` (atomic orbitals).
     mode: str = "pw"
     #: Plane-wave cutoff (eV), ``pw`` mode.
@@ -100,7 +108,11 @@ class Level:
         """The parameters that matter for this engine and mode (sorted by name)."""
         if self.engine == "chgnet":
             return {"engine": self.engine, "model_version": self.model_version}
-        unused = {"name", "description", "model_version", "bulk_lattice"}
+        if self.engine == "pair":
+            return {"engine": self.engine, "pair_alpha": self.pair_alpha,
+                    "pair_depth": self.pair_depth}
+        unused = {"name", "description", "model_version", "bulk_lattice", "pair_depth",
+                  "pair_alpha"}
         unused |= {"basis", "grid_spacing"} if self.mode == "pw" else {"ecut"}
         return {k: v for k, v in sorted(asdict(self).items()) if k not in unused}
 
@@ -126,6 +138,11 @@ BUILTIN_LEVELS: dict[str, Level] = {
     "dft": Level(
         name="dft", engine="gpaw", mode="pw", ecut=400.0,
         description="GPAW plane waves 400 eV, PBE+D3(BJ); production",
+    ),
+    "pair": Level(
+        name="pair", engine="pair", d3=False,
+        description="Morse pairs on covalent radii; tests the pipeline in seconds, "
+                    "numbers are not physics",
     ),
 }
 

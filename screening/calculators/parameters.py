@@ -42,15 +42,16 @@ def calculation_parameters(level: Level, atoms: Atoms, charge: int = 0,
     """Everything that fixes the numbers of a calculation on ``atoms`` at ``level``.
 
     ``charge`` is the total charge in units of e (GPAW adds a compensating
-    background in periodic directions). CHGNet knows no charge: at a
-    ``chgnet`` level the system is computed neutral and ``charge`` is 0.
+    background in periodic directions). CHGNet and the pair potential know
+    no charge: at their levels the system is computed neutral and
+    ``charge`` is 0.
     ``kpts`` replaces the mesh derived from the level's k-point density
     (used where several cells must share one mesh, e.g. a lattice scan).
     """
     params = level.as_dict()
     periodic = periodic_axes(atoms, VACUUM_GAP)
     params["system"] = system_kind(periodic)
-    if level.engine == "chgnet":
+    if level.engine != "gpaw":
         params["charge"] = 0
         return params
     params["charge"] = int(charge)

@@ -76,7 +76,8 @@ def test_cli_reports_a_bad_level_table_and_an_unknown_level(tmp_path, monkeypatc
     path.write_text("")
     get_settings.cache_clear()
     assert main(["validate", "--level", "dtf"]) == 2
-    assert "unknown level 'dtf' (known: mlip, dft-check, dft-fast, dft)" in capsys.readouterr().err
+    assert ("unknown level 'dtf' (known: mlip, dft-check, dft-fast, dft, pair)"
+            in capsys.readouterr().err)
     get_settings.cache_clear()
 
 
@@ -110,5 +111,8 @@ def test_parameters_per_system_kind():
     p = calculation_parameters(dft, iron)
     assert p["spinpol"] is True and p["magmoms"] == [3.0]
 
-    # CHGNet knows no charge: the mlip level computes every system neutral
+    # CHGNet and the pair potential know no charge: every system is computed neutral
     assert calculation_parameters(get_level("mlip"), water, charge=2)["charge"] == 0
+    assert calculation_parameters(get_level("pair"), water, charge=2) == {
+        "engine": "pair", "pair_alpha": 2.0, "pair_depth": 1.0, "system": "molecule",
+        "charge": 0}
