@@ -7,11 +7,12 @@ from typing import Any
 import pandas as pd
 
 from screening.errors import ScreeningError
+from screening.schemas import ProfileDetails, RowDetails, ValueDoc
 from screening.store.database import Store, redact
 from screening.tables import render
 
 
-def _value_rows(values: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _value_rows(values: dict[str, ValueDoc]) -> list[dict[str, Any]]:
     rows = []
     for column, v in values.items():
         value = v["value"]
@@ -22,7 +23,7 @@ def _value_rows(values: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _profile(details: dict[str, Any]) -> str:
+def _profile(details: ProfileDetails) -> str:
     surface = {int(n): e for n, e in details["surface"].items()}
     free = {int(n): e for n, e in details["free"].items()}
     steps = sorted(set(surface) | set(free), reverse=True)
@@ -36,19 +37,20 @@ def _profile(details: dict[str, Any]) -> str:
 def _calculations(keys: list[str], store: Store) -> list[dict[str, Any]]:
     rows = []
     for key in keys:
-        row = store.find(key)
-        if row is None:
+        record = store.record(key)
+        if record is None:
             rows.append({"key": key[:12], "label": "(not in this store)"})
             continue
-        rows.append({"key": key[:12], "label": row.get("label", ""), "level": row.get("level"),
-                     "task": row.get("task"), "status": row.get("status"),
-                     "energy_eV": round(row.energy, 4) if row.get("energy") is not None else "-",
-                     "converged": row.get("converged", "-"), "steps": row.get("n_steps", "-"),
-                     "wall_s": round(row.get("wall_time") or 0.0, 1)})
+        rows.append({"key": key[:12], "label": record.label, "level": record.level,
+                     "task": record.task.value, "status": record.status.value,
+                     "energy_eV": "-" if record.energy is None else round(record.energy, 4),
+                     "converged": "-" if record.converged is None else record.converged,
+                     "steps": "-" if record.n_steps is None else record.n_steps,
+                     "wall_s": round(record.wall_time or 0.0, 1)})
     return rows
 
 
-def show(name: str, details: dict[str, dict[str, Any]], table: pd.DataFrame, store: Store,
+def show(name: str, details: dict[str, RowDetails], table: pd.DataFrame, store: Store,
          level: str | None = None) -> str:
     """A text report of one candidate: rows, per-site tables, profiles, provenance."""
     entries = [d for d in details.values()
@@ -71,18 +73,20 @@ def show(name: str, details: dict[str, dict[str, Any]], table: pd.DataFrame, sto
                        f"(weight coverage {r['coverage']}), Pareto front: "
                        f"{'yes' if r['pareto'] else 'no'}")
         out.append(render(_value_rows(entry["values"])))
+        shown: list[Any] = []
         for column, v in entry["values"].items():
-            d = v.get("details")
-            if not d:
+            d = v["details"]
+            if not d or d in shown:  # columns of one group may share their details
                 continue
-            if isinstance(d, dict) and "sites" in d and column in ("e_ads_zn", "dg_h",
-                                                                   "e_ads_h2o"):
+            shown.append(d)
+            if d["kind"] == "sites":
                 out.append(f"\nSites for {column} (reported: {d['site']}; binding = "
                            f"E(S+X) - E(S), eV):\n" + render(d["sites"]))
-            elif column == "desolvation_total":
+            elif d["kind"] == "profile":
                 out.append("\n" + _profile(d))
-            elif column not in ("e_ads_zn_atom",):
-                out.append(f"\n{column} details: {d}")
+            else:
+                fields = ", ".join(f"{k} {x}" for k, x in d.items() if k != "kind")
+                out.append(f"\n{column}: {fields}")
         keys = list(dict.fromkeys(k for v in entry["values"].values() for k in v["keys"]))
         out.append(f"\nCalculations behind these numbers ({len(keys)}, from "
                    f"{redact(store.url)}):\n" + render(_calculations(keys, store)))

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from screening.descriptors.table import COLUMNS
+from screening.descriptors.registry import COLUMNS
 from screening.errors import ScreeningError
 
 DEFAULT_CRITERIA = Path(__file__).with_name("ranking.toml")

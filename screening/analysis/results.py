@@ -19,13 +19,13 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from screening.analysis.ranking import Criteria, rank
-from screening.descriptors.table import Described
+from screening.descriptors.table import table_row
 from screening.errors import ScreeningError
+from screening.schemas import Described, RowDetails
 
 CSV = "ranking.csv"
 PARQUET = "ranking.parquet"
@@ -46,19 +46,13 @@ class RunRecord:
     #: Every calculation the run used (references included): key -> computed now.
     used: dict[str, bool] = field(default_factory=dict)
 
-    def details(self) -> dict[str, dict[str, Any]]:
-        out = {}
-        for d in self.described:
-            out[row_id(d.candidate.name, d.level)] = {
-                "name": d.candidate.name, "level": d.level,
-                "candidate": d.candidate.summary(),
-                "values": {column: {"value": v.value, "unit": v.unit, "reason": v.reason,
-                                    "flags": v.flags, "keys": v.keys, "details": v.details}
-                           for column, v in d.values.items()},
-                "timings_s": {k: round(s, 2) for k, s in d.timings.items()},
-                "n_calculations": d.n_calculations,
-                "failures": self.failures.get(d.candidate.name, [])}
-        return out
+    def details(self) -> dict[str, RowDetails]:
+        return {row_id(d.name, d.level): {
+            "name": d.name, "level": d.level, "candidate": d.candidate,
+            "values": {column: v.doc() for column, v in d.values.items()},
+            "timings_s": {k: round(s, 2) for k, s in d.timings.items()},
+            "n_calculations": d.n_calculations,
+            "failures": self.failures.get(d.name, [])} for d in self.described}
 
 
 def save(results_dir: Path, record: RunRecord, criteria: Criteria) -> pd.DataFrame:
@@ -66,7 +60,7 @@ def save(results_dir: Path, record: RunRecord, criteria: Criteria) -> pd.DataFra
     results_dir.mkdir(parents=True, exist_ok=True)
     details = read_details(results_dir) if (results_dir / DETAILS).exists() else {}
     old = load_table(results_dir) if (results_dir / CSV).exists() else pd.DataFrame()
-    new_rows = [d.row() for d in record.described]
+    new_rows = [table_row(d) for d in record.described]
     new_ids = {row_id(r["name"], r["level"]) for r in new_rows}
     kept = [] if old.empty else [
         r for r in old.to_dict("records") if row_id(r["name"], r["level"]) not in new_ids]
@@ -110,7 +104,7 @@ def load_table(results_dir: Path) -> pd.DataFrame:
     return table
 
 
-def read_details(results_dir: Path) -> dict[str, dict[str, Any]]:
+def read_details(results_dir: Path) -> dict[str, RowDetails]:
     path = results_dir / DETAILS
     if not path.exists():
         raise _missing(results_dir)

@@ -1,18 +1,7 @@
-"""Adsorption on a clean surface: Zn adatom, H (HER) and water, scanned over sites.
+"""Adsorption descriptors: Zn adatom, H (HER) and water, from the site scan.
 
-For each adsorbate, the symmetry-distinct sites of the relaxed clean slab
-(:func:`screening.atoms.sites.find_sites`; water: ``top`` sites only) are
-each relaxed. Where there are more than ``settings.max_sites``, every site
-is first probed by a single point of the unrelaxed placement and the
-``max_sites`` lowest are relaxed (the probes are stored too). At
-``level//geometry`` (verification) the sites are scanned and chosen at the
-geometry level, and only the chosen site gets a single point at ``level``. The
-reported site is the lowest-energy relaxed site without an anomaly flag
-(:mod:`screening.atoms.anomalies`); anomalous sites stay in the per-site
-table and put their flag on the descriptor. If every site is anomalous the
-lowest one is reported and flagged ``all-sites-anomalous``.
-
-Energies (eV), with E(S) the relaxed clean slab:
+Energies (eV), with E(S) the relaxed clean slab and E(S+X) the reported
+site of :func:`screening.recipes.adsorption.best`:
 
 * ``e_ads_zn = E(S+Zn) - E(S) - mu_Zn`` (bulk hcp Zn per atom, at the level);
 * ``e_ads_zn_atom = E(S+Zn) - E(S) - E(Zn atom)``;
@@ -22,120 +11,28 @@ Energies (eV), with E(S) the relaxed clean slab:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
-import numpy as np
-from ase import Atoms
-
-from screening.atoms.adsorbates import with_atom, with_water
-from screening.atoms.anomalies import adatom_flags, water_flags
-from screening.atoms.geometry import lateral_distances
-from screening.atoms.sites import Site, find_sites
-from screening.descriptors.surface import Surface, clean_surface
-from screening.descriptors.values import Value, quality_flags
+from screening.descriptors.quality import quality_flags
 from screening.recipes import references
+from screening.recipes.adsorption import ADSORBATES, SiteResult, best, scan
 from screening.recipes.context import Context
-from screening.runners.compute import Calculation
+from screening.recipes.slab import Surface
+from screening.schemas import Calculation, Value
 
 #: Norskov's zero-point energy and entropy correction for adsorbed H (eV).
 HER_CORRECTION = 0.24
 
 
-@dataclass(frozen=True)
-class Adsorbate:
-    """How to put one adsorbate on a site and check it afterwards."""
-
-    name: str
-    place: Callable[[Atoms, Site], Atoms]
-    check: Callable[[Atoms, Atoms], list[str]]
-    top_only: bool = False
-
-
-ADSORBATES = {
-    "zn": Adsorbate("zn", lambda slab, site: with_atom(slab, site, "Zn"), adatom_flags),
-    "h": Adsorbate("h", lambda slab, site: with_atom(slab, site, "H"), adatom_flags),
-    "h2o": Adsorbate("h2o", with_water, water_flags, top_only=True),
-}
-
-
-@dataclass
-class SiteResult:
-    site: Site
-    calculation: Calculation
-    #: Adsorption energy of this site relative to E(S) alone (eV); the
-    #: reference of the adsorbate is subtracted by the descriptor.
-    binding: float
-    flags: list[str]
-    #: Label of the enumerated site nearest to where the adsorbate ended.
-    ended_at: str
-
-    def row(self) -> dict:
-        return {"site": self.site.label, "ended_at": self.ended_at,
-                "energy": round(self.calculation.energy, 4),
-                "binding": round(self.binding, 4), "flags": ";".join(self.flags),
-                "converged": self.calculation.converged, "key": self.calculation.key[:12]}
-
-
-def _nearest_site(sites: list[Site], slab: Atoms, xy: np.ndarray) -> str:
-    distances = lateral_distances(slab, np.array([s.position for s in sites]), xy)
-    return sites[int(np.argmin(distances))].label
-
-
-def _selected(ctx: Context, surface: Surface, adsorbate: Adsorbate,
-              sites: list[Site]) -> list[Site]:
-    limit = ctx.settings.max_sites
-    if len(sites) <= limit:
-        return sites
-    clean = surface.clean.atoms
-    energies = [ctx.probe(adsorbate.place(clean, site),
-                          f"{surface.candidate.name}/{adsorbate.name}@{site.label}#{i}/probe").energy
-                for i, site in enumerate(sites)]
-    return [sites[i] for i in np.argsort(energies)[:limit]]
-
-
-def _relaxed(ctx: Context, surface: Surface, adsorbate: Adsorbate, sites: list[Site],
-             site: Site) -> SiteResult:
-    clean = surface.clean.atoms
-    calc = ctx.run(adsorbate.place(clean, site),
-                   f"{surface.candidate.name}/{adsorbate.name}@{site.label}#{sites.index(site)}",
-                   relax=True)
-    return SiteResult(site=site, calculation=calc, binding=calc.energy - surface.clean.energy,
-                      flags=adsorbate.check(calc.atoms, clean),
-                      ended_at=_nearest_site(sites, clean, calc.atoms.positions[len(clean), :2]))
-
-
-def scan(ctx: Context, surface: Surface, adsorbate: Adsorbate) -> list[SiteResult]:
-    """Relax the adsorbate on each selected site of the clean slab (module doc)."""
-    sites = find_sites(surface.clean.atoms)
-    if adsorbate.top_only:
-        sites = [s for s in sites if s.kind == "top"]
-    if ctx.geometry is not None:
-        screen = ctx.at_geometry()
-        screened = scan(screen, clean_surface(screen, surface.candidate), adsorbate)
-        chosen, _ = best(screened, adsorbate.name)
-        return [_relaxed(ctx, surface, adsorbate, sites, chosen.site)]
-    return [_relaxed(ctx, surface, adsorbate, sites, site)
-            for site in _selected(ctx, surface, adsorbate, sites)]
-
-
-def best(results: list[SiteResult], name: str) -> tuple[SiteResult, list[str]]:
-    """The reported site and the flags it puts on the descriptor (module doc)."""
-    flags = [f"{name}:{flag}@{r.site.label}" for r in results for flag in r.flags]
-    sound = [r for r in results if not r.flags]
-    if not sound:
-        return min(results, key=lambda r: r.binding), flags + [f"{name}:all-sites-anomalous"]
-    return min(sound, key=lambda r: r.binding), flags
-
-
-def _value(surface: Surface, results: list[SiteResult], name: str, reference: float,
-           reference_calcs: list[Calculation], shift: float = 0.0) -> Value:
+def adsorption_value(surface: Surface, results: list[SiteResult], name: str, reference: float,
+                     reference_calcs: list[Calculation], shift: float = 0.0) -> Value:
+    """E(S+X) - E(S) - ``reference`` + ``shift`` at the reported site, with its
+    flags, the keys behind it and the per-site table."""
     chosen, flags = best(results, name)
     calcs = [surface.clean, chosen.calculation, *reference_calcs]
     return Value(chosen.binding - reference + shift, "eV",
                  flags=flags + quality_flags(calcs),
                  keys=[c.key for c in calcs],
-                 details={"site": chosen.site.label, "sites": [r.row() for r in results]})
+                 details={"kind": "sites", "site": chosen.site.label,
+                          "sites": [r.row() for r in results]})
 
 
 def zn_adsorption(ctx: Context, surface: Surface) -> dict[str, Value]:
@@ -143,19 +40,21 @@ def zn_adsorption(ctx: Context, surface: Surface) -> dict[str, Value]:
     results = scan(ctx, surface, ADSORBATES["zn"])
     bulk = references.zn_bulk(ctx)
     atom = references.zn_atom(ctx)
-    return {"e_ads_zn": _value(surface, results, "zn", bulk.energy_per_atom, [bulk.calculation]),
-            "e_ads_zn_atom": _value(surface, results, "zn", atom.energy, [atom])}
+    return {"e_ads_zn": adsorption_value(surface, results, "zn", bulk.energy_per_atom,
+                                         [bulk.calculation]),
+            "e_ads_zn_atom": adsorption_value(surface, results, "zn", atom.energy, [atom])}
 
 
 def hydrogen_adsorption(ctx: Context, surface: Surface) -> dict[str, Value]:
     """``dg_h``: free energy of adsorbed H at the most stable site."""
     results = scan(ctx, surface, ADSORBATES["h"])
     h2 = references.h2(ctx)
-    return {"dg_h": _value(surface, results, "h", 0.5 * h2.energy, [h2], HER_CORRECTION)}
+    return {"dg_h": adsorption_value(surface, results, "h", 0.5 * h2.energy, [h2],
+                                     HER_CORRECTION)}
 
 
 def water_adsorption(ctx: Context, surface: Surface) -> dict[str, Value]:
     """``e_ads_h2o``: water at its most stable top site."""
     results = scan(ctx, surface, ADSORBATES["h2o"])
     h2o = references.h2o(ctx)
-    return {"e_ads_h2o": _value(surface, results, "h2o", h2o.energy, [h2o])}
+    return {"e_ads_h2o": adsorption_value(surface, results, "h2o", h2o.energy, [h2o])}

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from screening.descriptors.surface import Surface
-from screening.descriptors.values import Value, quality_flags
+from screening.descriptors.quality import quality_flags
+from screening.descriptors.registry import GROUPS
 from screening.recipes.context import Context
+from screening.recipes.slab import Surface
+from screening.schemas import Value
 
-COLUMNS = ("band_gap", "work_function")
+COLUMNS = tuple(GROUPS["electronic"].columns)
 
 
 def electronic(ctx: Context, surface: Surface) -> dict[str, Value]:
     """``band_gap`` and ``work_function`` (eV) of the relaxed clean slab.
 
-    Only DFT computes electrons: at a CHGNet level both are missing and say
-    so. The values are those recorded with the clean slab's calculation
+    Only DFT computes electrons: at a CHGNet (or pair) level both are
+    missing and say so. The values are those recorded with the clean slab's calculation
     (:mod:`screening.calculators.electronic`).
     """
     if ctx.level.engine != "gpaw":
         reason = f"not computed at level {ctx.level.name}: {ctx.level.engine} has no electrons"
         return {name: Value.missing("eV", reason) for name in COLUMNS}
-    recorded = surface.clean.data.get("electronic", {})
+    recorded = surface.clean.data.get("electronic") or {}
     values = {}
     for name in COLUMNS:
         if name in recorded:

@@ -1,8 +1,8 @@
 """Lattice mismatch between a candidate surface and Zn(0001) (pure geometry).
 
 Both in-plane lattices are the unrelaxed 1x1 surface cells (the slab
-model's cell divided by its lateral repeat; the bundled, experimental
-lattices). pymatgen's ZSL algorithm lists the coincidence superlattices of
+model's cell divided by its lateral repeat, ``SlabRef.surface_cell``; the
+bundled, experimental lattices). pymatgen's ZSL algorithm lists the coincidence superlattices of
 area up to ``settings.epitaxy_max_area`` whose vector lengths agree within
 ``LENGTH_TOL`` and angles within ``ANGLE_TOL``; ``mismatch_zn0001`` is the
 smallest strain among them: max over the two superlattice vectors of
@@ -12,11 +12,11 @@ smallest strain among them: max over the two superlattice vectors of
 from __future__ import annotations
 
 import numpy as np
-from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 
-from screening.atoms.slabs import SlabModel
-from screening.descriptors.values import Value
+from screening.recipes.context import Context
 from screening.recipes.references import ZN_A
+from screening.recipes.slab import Surface
+from screening.schemas import Value
 
 #: Largest relative difference of superlattice vector lengths searched.
 LENGTH_TOL = 0.15
@@ -28,16 +28,10 @@ AREA_TOL = 0.16
 ZN0001 = np.array([[ZN_A, 0.0, 0.0], [-ZN_A / 2, ZN_A * np.sqrt(3) / 2, 0.0]])
 
 
-def surface_cell(model: SlabModel) -> np.ndarray:
-    """The model's 1x1 in-plane lattice vectors (2 x 3, A)."""
-    cell = model.atoms.cell.array[:2].copy()
-    cell[0] /= model.supercell[0]
-    cell[1] /= model.supercell[1]
-    return cell
-
-
 def mismatch(cell: np.ndarray, max_area: float) -> Value:
     """Smallest coincidence-lattice strain of ``cell`` on Zn(0001) (module doc)."""
+    from pymatgen.analysis.interfaces.zsl import ZSLGenerator
+
     generator = ZSLGenerator(max_area_ratio_tol=AREA_TOL, max_area=max_area,
                              max_length_tol=LENGTH_TOL, max_angle_tol=ANGLE_TOL)
     best: tuple[float, float] | None = None
@@ -50,4 +44,10 @@ def mismatch(cell: np.ndarray, max_area: float) -> Value:
     if best is None:
         return Value.missing("fraction", f"no coincidence lattice with Zn(0001) within "
                                          f"{max_area:g} A^2 and {LENGTH_TOL:.0%} strain")
-    return Value(best[0], "fraction", details={"area_A2": round(best[1], 2)})
+    return Value(best[0], "fraction", details={"kind": "match", "area_A2": round(best[1], 2)})
+
+
+def epitaxy(ctx: Context, surface: Surface) -> dict[str, Value]:
+    """``mismatch_zn0001`` of the candidate's surface cell (the same at every level)."""
+    return {"mismatch_zn0001": mismatch(np.array(surface.ref.surface_cell),
+                                        ctx.settings.epitaxy_max_area)}

@@ -27,16 +27,16 @@ from ase.build import bulk
 from screening.atoms.molecules import (hexaaqua_zinc, hydrogen, isolated_atom, loosest_water,
                                        water, water_count, without_water)
 from screening.calculators.parameters import calculation_parameters
+from screening.descriptors.registry import REFERENCE_NAMES
 from screening.errors import ScreeningError
 from screening.recipes.context import Context
-from screening.runners.compute import Calculation
+from screening.schemas import Calculation
 
 #: Experimental hcp Zn lattice constants (A): the starting point of the fit.
 ZN_A, ZN_C = 2.665, 4.947
 #: Relative half-widths of the E(a, c) grid.
 GRID_A, GRID_C = 0.02, 0.03
 MAX_ROUNDS = 6
-REFERENCE_NAMES = ("zn_bulk", "zn_atom", "h2o", "h2", "clusters")
 
 
 @dataclass
@@ -119,7 +119,8 @@ def h2(ctx: Context) -> Calculation:
 
 
 def cluster_charge(ctx: Context) -> int:
-    """Total charge (e) of every hydrated-Zn system: the setting at DFT, 0 for CHGNet."""
+    """Total charge (e) of every hydrated-Zn system: the setting at DFT, 0 for the
+    engines that know no charge (CHGNet, pair)."""
     return ctx.settings.cluster_charge if ctx.level.engine == "gpaw" else 0
 
 

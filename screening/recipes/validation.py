@@ -27,6 +27,7 @@ WINDOWS: dict[str, tuple[float, float, str, str]] = {
 }
 
 NOTES = {
+    "pair": "the pair test engine knows no chemistry: its numbers are not physics",
     "chgnet": "CHGNet: the isolated atom lies outside its training data",
     "lcao": "LCAO isolated-atom energies are off by ~0.7 eV: use bulk references",
     "experiment": "a and c are set to experiment at this level (bulk_lattice), not checked",
@@ -54,7 +55,8 @@ def validate(ctx: Context) -> dict[str, Any]:
                        "window": window,
                        "ok": _inside(value, reference, tolerance, kind)})
     calcs = [*bulk.grid, bulk.calculation, atom]
-    notes = [NOTES["chgnet"] if ctx.level.engine == "chgnet" else (
+    engine = ctx.level.engine
+    notes = [NOTES[engine] if engine in NOTES else (
         NOTES["lcao"] if ctx.level.mode == "lcao" else "")]
     if not bulk.fitted:
         notes.append(NOTES["experiment"])

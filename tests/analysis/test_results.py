@@ -8,17 +8,17 @@ import pytest
 from screening.analysis.ranking import load_criteria
 from screening.analysis.results import (CSV, DETAILS, PARQUET, RunRecord, load_table, query,
                                         save)
-from screening.descriptors.table import Described
-from screening.descriptors.values import Value
 from screening.errors import ScreeningError
+from screening.schemas import Described, Value
 
 
 def _described(catalog, name, level, e_zn, dg_h):
-    values = {"e_ads_zn": Value(e_zn, "eV", keys=["k1"], details={"site": "top"}),
+    values = {"e_ads_zn": Value(e_zn, "eV", keys=["k1"],
+                                details={"kind": "sites", "site": "top", "sites": []}),
               "dg_h": Value(dg_h, "eV", flags=["h:sank@top"]),
               "band_gap": Value.missing("eV", "not computed at level mlip")}
-    return Described(catalog.get(name), level, values, n_calculations=3, computed_now=1,
-                     timings={"slab": 1.0})
+    return Described(catalog.get(name).summary(), level, values, n_calculations=3,
+                     computed_now=1, timings={"slab": 1.0})
 
 
 def test_runs_merge_by_name_and_level_and_rerank(tmp_path, bundled_catalog):
