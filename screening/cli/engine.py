@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
 
 from screening.calculators.levels import all_levels
 from screening.cli.common import add_candidate_selection, selected_candidates
-from screening.descriptors.table import COLUMNS, DEFAULT_GROUPS, GROUP_NAMES, describe
-from screening.recipes.context import open_context
-from screening.recipes.references import REFERENCE_NAMES
-from screening.recipes.references import summary as reference_summary
-from screening.recipes.validation import validate
+from screening.descriptors.registry import COLUMNS, DEFAULT_GROUPS, GROUP_NAMES, REFERENCE_NAMES
 from screening.settings import Settings
-from screening.store.database import Store, redact
 from screening.tables import FORMATS, render
 
 
@@ -28,6 +22,9 @@ def cmd_levels(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.recipes.context import open_context
+    from screening.recipes.validation import validate
+
     report = validate(open_context(settings, args.level))
     if args.format == "json":
         print(json.dumps(report, indent=2))
@@ -45,18 +42,25 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_references(args: argparse.Namespace, settings: Settings) -> int:
-    rows = reference_summary(open_context(settings, args.level), tuple(args.only or REFERENCE_NAMES))
+    from screening.recipes.context import open_context
+    from screening.recipes.references import summary
+
+    rows = summary(open_context(settings, args.level), tuple(args.only or REFERENCE_NAMES))
     print(render(rows, args.format))
     return 0
 
 
 def cmd_descriptors(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.descriptors.compute import describe
+    from screening.descriptors.table import table_row
+    from screening.recipes.context import open_context
+
     candidates = selected_candidates(args, settings)
     ctx = open_context(settings, args.level, args.geometry_level)
     rows, details = [], []
     for candidate in candidates:
         described = describe(ctx, candidate, tuple(args.groups or DEFAULT_GROUPS))
-        rows.append(described.row())
+        rows.append(table_row(described))
         details += [{"name": candidate.name, "descriptor": column, "value": value.value,
                      "unit": value.unit, "details": value.details, "keys": value.keys,
                      "flags": value.flags, "reason": value.reason}
@@ -80,15 +84,20 @@ def cmd_descriptors(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.store.database import Store, redact
+
     store = Store(settings.store_url, settings.stale_after)
     selection = {k: v for k, v in (("level", args.level), ("status", args.status)) if v}
-    rows = [{"id": r.id, "label": r.get("label", ""), "level": r.get("level", ""),
-             "task": r.get("task", ""), "status": r.get("status", ""),
-             "energy": round(r.energy, 5) if r.get("energy") is not None else "",
-             "converged": r.get("converged", ""), "steps": r.get("n_steps", ""),
-             "wall_s": round(r.wall_time, 1) if r.get("wall_time") is not None else "",
-             "host": r.get("host", ""), "key": r.calc_key[:12], "error": r.get("error", "")}
-            for r in store.rows(**selection)]
+
+    def blank(value, digits: int | None = None):
+        return "" if value is None else value if digits is None else round(value, digits)
+
+    rows = [{"id": r.row_id, "label": r.label, "level": r.level, "task": r.task.value,
+             "status": r.status.value, "energy": blank(r.energy, 5),
+             "converged": blank(r.converged), "steps": blank(r.n_steps),
+             "wall_s": blank(r.wall_time, 1), "host": r.host, "key": r.key[:12],
+             "error": r.error}
+            for r in store.records(**selection)]
     print(render(rows, args.format))
     if args.format == "table":
         print(f"\n{len(rows)} calculations in {redact(store.url)}")
@@ -97,7 +106,7 @@ def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     rows = []
-    for key, value in asdict(settings).items():
+    for key, value in settings.as_dict().items():
         if key == "slurm":  # one row per field of the [slurm] table
             rows += [{"setting": f"slurm.{k}", "value": str(v)} for k, v in value.items()]
         else:

@@ -6,13 +6,9 @@ import argparse
 import time
 from pathlib import Path
 
-from ase.io import write
-
 from screening.cli.common import add_candidate_selection, selected_candidates
 from screening.errors import ScreeningError
 from screening.library.catalog import FAMILIES, Catalog, file_stem
-from screening.library.intake import AddRequest, add_candidate, remove_candidate
-from screening.library.surfaces import build_slab_models, slab_spec
 from screening.settings import Settings
 from screening.tables import FORMATS, render
 
@@ -30,6 +26,8 @@ def cmd_candidates(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.library.intake import AddRequest, add_candidate
+
     kind = "sheet" if args.sheet else "slab" if args.slab else "bulk"
     request = AddRequest(path=Path(args.path), name=args.name,
                          miller=tuple(args.miller) if args.miller else None, kind=kind,
@@ -41,12 +39,18 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.library.intake import remove_candidate
+
     remove_candidate(args.name, settings)
     print(f"removed {args.name} from {settings.user_catalog}")
     return 0
 
 
 def cmd_slab(args: argparse.Namespace, settings: Settings) -> int:
+    from ase.io import write
+
+    from screening.library.surfaces import build_slab_models, slab_spec
+
     candidates = selected_candidates(args, settings)
     out_dir = Path(args.out_dir) if args.out_dir else settings.results_dir / "slabs"
     if args.min_lateral is not None and args.min_lateral <= 0:

@@ -7,23 +7,26 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from screening.analysis.ranking import LEAD, load_criteria
-from screening.analysis.results import load_table, query, read_details, save
 from screening.calculators.levels import get_level
 from screening.cli.common import selected_candidates
-from screening.descriptors.table import DEFAULT_GROUPS, GROUP_NAMES, check_groups
+from screening.descriptors.registry import DEFAULT_GROUPS, GROUP_NAMES, check_groups
 from screening.errors import ScreeningError
 from screening.library.catalog import FAMILIES, Catalog
-from screening.settings import PROFILES, Settings
-from screening.store.database import POSTGRES_PREFIXES
+from screening.settings import POSTGRES_PREFIXES, PROFILES, Settings
 from screening.tables import FORMATS, render
 
-#: Columns of the compact text table (everything is in CSV/JSON).
-SHORT = [*LEAD, "e_ads_zn", "desolvation_vs_free", "desolvation_max_step", "dg_h",
+#: Descriptor columns of the compact text table (everything is in CSV/JSON).
+SHORT = ["e_ads_zn", "desolvation_vs_free", "desolvation_max_step", "dg_h",
          "e_ads_h2o", "mismatch_zn0001", "band_gap", "work_function", "n_calculations"]
+
+
+def _short() -> list[str]:
+    """The compact table's columns: the ranking's lead columns, then :data:`SHORT`."""
+    from screening.analysis.ranking import LEAD
+
+    return [*LEAD, *SHORT]
 
 
 def _groups(values: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -58,18 +61,20 @@ def _progress(stream=None):
 
 
 def _criteria(settings: Settings):
+    from screening.analysis.ranking import load_criteria
+
     return load_criteria(Path(settings.ranking_criteria) if settings.ranking_criteria else None)
 
 
 def _for_workers(settings: Settings, profile: str | None) -> Settings:
     """The settings with ``profile`` and with absolute paths (workers elsewhere
     start in other directories)."""
-    settings = replace(settings, profile=profile or settings.profile,
+    settings = settings.replace(profile=profile or settings.profile,
                        results_dir=settings.results_dir.resolve())
     if settings.work_dir:
-        settings = replace(settings, work_dir=str(Path(settings.work_dir).resolve()))
+        settings = settings.replace(work_dir=str(Path(settings.work_dir).resolve()))
     if settings.database and not settings.database.startswith(POSTGRES_PREFIXES):
-        settings = replace(settings, database=str(Path(settings.database).resolve()))
+        settings = settings.replace(database=str(Path(settings.database).resolve()))
     return settings
 
 
@@ -89,9 +94,10 @@ def _where(settings: Settings, workers: int) -> str:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from flows.screening import Job, Verify, run
+    from screening.analysis.results import save
 
     # everything the user gave is checked before the flow starts
-    get_level(args.level, settings.levels)
+    level = get_level(args.level, settings.levels)
     args.names = [*args.names, *(args.candidates or [])]
     if args.names or args.family or args.all:
         names = tuple(c.name for c in selected_candidates(args, settings))
@@ -114,6 +120,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         verify_groups = _groups(args.verify_descriptors, Verify.groups)
         verify = Verify(args.verify_top, args.verify_level, verify_groups, args.verify_relax)
 
+    if level.engine == "pair":
+        print(f"note: level {args.level} is the pair test engine: its numbers are not physics",
+              flush=True)
     job = Job(settings, args.level, names, groups)
     print(f"screening {len(names)} candidate{'s' * (len(names) != 1)} at {args.level} "
           f"({', '.join(groups)}) on {_where(settings, workers)}"
@@ -123,9 +132,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     record = run(job, criteria, verify, workers, _progress())
     table = save(settings.results_dir, record, criteria)
     total, new = len(record.used), sum(record.used.values())
-    this_run = {(d.candidate.name, d.level) for d in record.described}
+    this_run = {(d.name, d.level) for d in record.described}
     shown = table[[(n, lv) in this_run for n, lv in zip(table["name"], table["level"])]]
-    print(render(shown.to_dict("records"), "table", SHORT))
+    print(render(shown.to_dict("records"), "table", _short()))
     for name, reasons in record.failures.items():
         for reason in reasons:
             print(f"failed: {name}: {reason}")
@@ -136,13 +145,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.analysis.results import load_table, query
+
     table = query(load_table(settings.results_dir), args.where, args.sort, args.top, args.level)
     if args.format == "json":
         rows = json.loads(table.to_json(orient="records"))
         print(json.dumps(rows, indent=2))
         return 0
     print(render(table.to_dict("records"), args.format,
-                 None if args.format == "csv" else [c for c in SHORT if c in table]))
+                 None if args.format == "csv" else [c for c in _short() if c in table]))
     if args.format == "table":
         print(f"\n{len(table)} rows (all columns: --format csv or json)")
     return 0
@@ -150,6 +161,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from screening.analysis.provenance import show
+    from screening.analysis.results import load_table, read_details
     from screening.store.database import Store
 
     details = read_details(settings.results_dir)
@@ -160,6 +172,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from screening.analysis.report import write_report
+    from screening.analysis.results import load_table, read_details
 
     table = load_table(settings.results_dir)
     details = read_details(settings.results_dir)

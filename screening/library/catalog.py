@@ -19,6 +19,7 @@ from pathlib import Path
 import tomli_w
 
 from screening.errors import CatalogError
+from screening.schemas import CandidateSummary
 from screening.settings import Settings
 
 FAMILIES = ("zn", "oxide", "mxene", "metal", "alloy", "inorganic", "carbon", "other")
@@ -56,7 +57,7 @@ class Candidate:
     dopant: str | None = None
     notes: str = ""
 
-    def summary(self) -> dict:
+    def summary(self) -> CandidateSummary:
         """The fields shown by ``znscreen candidates``."""
         return {
             "name": self.name,
