@@ -13,11 +13,11 @@
     (``scancel``, wall time, node failure) loses its task to another job;
     the calculation it left ``running`` in the store is taken over.
 
-Tasks report to one Prefect API: the configured ``PREFECT_API_URL``, or
-else the flow's embedded server, whose address the workers inherit. The
-embedded server listens on 127.0.0.1 only: with jobs on other nodes, run
-``prefect server start --host 0.0.0.0`` and set ``PREFECT_API_URL``
-(docs/hpc.md).
+Tasks report to one Prefect API (:mod:`flows.server`): the configured
+``PREFECT_API_URL``, or else the run's own server, whose address the
+workers inherit. That server listens on 127.0.0.1 only: with jobs on other
+nodes, run ``prefect server start --host 0.0.0.0`` and set
+``PREFECT_API_URL`` (docs/hpc.md).
 """
 
 from __future__ import annotations
@@ -27,17 +27,15 @@ import logging
 import os
 import sys
 import threading
-import time
 from typing import Any, Iterator
 
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
+from screening.calculators.factory import TORCH_THREADS
 from screening.errors import ScreeningError
 from screening.settings import Settings
 
-#: Seconds between a worker's checks that the flow process is still alive.
-PARENT_CHECK_INTERVAL = 2.0
-
+from flows.server import exit_with_parent
 
 def cores_per_worker(workers: int) -> int:
     """This machine's cores shared out among ``workers`` workers (at least 1)."""
@@ -45,29 +43,17 @@ def cores_per_worker(workers: int) -> int:
 
 
 def worker_init(workers: int) -> None:
-    """Process-pool initializer: share the cores among the worker processes,
-    and keep library warnings (ASE's optimisers) off the console, as the CLI does."""
+    """Process-pool initializer: share the cores among the worker processes
+    (torch threads, for CHGNet, once a task loads it), and keep library
+    warnings (ASE's optimisers) off the console, as the CLI does."""
     import warnings
 
-    import torch
-
     warnings.filterwarnings("ignore")
-    torch.set_num_threads(cores_per_worker(workers))
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker process once the flow process that started it is gone.
-
-    A killed flow (``kill -9``, the OOM killer) would otherwise leave its
-    workers computing on as orphans, competing with the rerun for the cores.
-    The calculation cut short is left ``running`` in the store; a rerun takes
-    it over at once on the same host (its process is gone), elsewhere once
-    its heartbeat is ``stale_after`` old.
-    """
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_INTERVAL)
-    os._exit(1)
+    os.environ[TORCH_THREADS] = str(cores_per_worker(workers))
+    # a killed flow would leave its workers computing as orphans, competing
+    # with the rerun for the cores; the calculation cut short is left
+    # running in the store, and a rerun takes it over at once on this host
+    threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
 def slurm_cluster_kwargs(settings: Settings) -> dict[str, Any]:
@@ -124,23 +110,12 @@ def task_runner(settings: Settings, workers: int):
 def worker_environment(settings: Settings, workers: int) -> Iterator[None]:
     """The environment worker processes are started with, for the run's duration.
 
-    Tasks report to one Prefect API. Without a configured ``PREFECT_API_URL``
-    each worker process would start an embedded server of its own (15-20 s
-    of CPU and ~200 MB each, seen here): the flow's server is started first
-    and its address handed to the workers. Dask workers on this machine get
-    their share of the cores as ``OMP_NUM_THREADS`` unless it is set already
-    (the local profile sets torch's threads in :func:`worker_init`).
+    Dask workers on this machine get their share of the cores as
+    ``OMP_NUM_THREADS`` unless it is set already (the local profile sets
+    torch's threads in :func:`worker_init`). The Prefect API they report to
+    is set by :func:`flows.server.prefect_api`.
     """
-    from prefect.settings import PREFECT_API_URL
-
     env: dict[str, str] = {}
-    remote = settings.profile != "local" or workers > 1
-    if remote and not PREFECT_API_URL.value():
-        from prefect.server.api.server import SubprocessASGIServer
-
-        server = SubprocessASGIServer()  # the instance Prefect's own client uses
-        server.start()
-        env["PREFECT_API_URL"] = server.api_url
     if settings.profile == "dask-local" and "OMP_NUM_THREADS" not in os.environ:
         env["OMP_NUM_THREADS"] = str(cores_per_worker(workers))
     if settings.profile != "local":

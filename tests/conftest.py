@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -33,10 +34,10 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture
 def small_slabs(settings, monkeypatch):
-    """Settings (and environment, for the CLI) with small slabs, for CHGNet tests."""
-    pytest.importorskip("chgnet")
+    """Settings (and environment, for the CLI) with small slabs: 3x3 close-packed
+    faces, the hydrated cluster on a slab at least 8 A wide."""
     monkeypatch.setenv("ZNSCREEN_SLAB_MIN_LATERAL", "7.5")
-    monkeypatch.setenv("ZNSCREEN_CLUSTER_MIN_LATERAL", "10.0")
+    monkeypatch.setenv("ZNSCREEN_CLUSTER_MIN_LATERAL", "8.0")
     get_settings.cache_clear()
     return load_settings()
 
@@ -113,6 +114,45 @@ def store_url(request, tmp_path: Path) -> str:
 
 
 REPO = Path(__file__).resolve().parents[1]
+#: Marks every process this test session starts (they inherit the environment).
+SESSION = os.environ.setdefault("ZNSCREEN_TEST_SESSION", uuid.uuid4().hex)
+
+
+def prefect_servers(session: str = SESSION) -> list[int]:
+    """Pids of the Prefect servers started by ``session``: the runs' own
+    (``python -m flows.server``) and any Prefect would start itself (uvicorn)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (proc / "cmdline").read_bytes()
+            if ((b"flows.server" in command or b"uvicorn" in command)
+                    and f"ZNSCREEN_TEST_SESSION={session}".encode()
+                    in (proc / "environ").read_bytes()):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory):
+    """One Prefect server for the flows the tests run in this process (a run
+    without ``PREFECT_API_URL`` starts its own, 15-20 s here)."""
+    from flows.server import prefect_api
+
+    with prefect_api(tmp_path_factory.mktemp("prefect") / "server.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_server_left_behind():
+    """After the last test, no Prefect server started by this session is running."""
+    yield
+    deadline = time.time() + 15  # a server notices its flow is gone within 2 s
+    while prefect_servers() and time.time() < deadline:
+        time.sleep(0.5)
+    left = prefect_servers()
+    assert not left, f"Prefect servers left running by the tests: pids {left}"
 
 
 @pytest.fixture(scope="session")

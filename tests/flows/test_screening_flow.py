@@ -1,4 +1,11 @@
-"""The real screening flow (Prefect, CHGNet) end to end on three small candidates."""
+"""The real screening flow (Prefect, worker processes, the store) on the pair test engine.
+
+The pair potential makes every calculation take milliseconds, so what is
+tested here is the flow itself: scheduling, resume after a kill, no process
+left behind, isolation of a failing candidate, retries, verification at a
+second level, ranking and the commands that read the results. One test
+makes a slab fail for real with GPAW.
+"""
 
 import contextlib
 import json
@@ -15,9 +22,16 @@ import pytest
 from screening.cli import main
 from screening.settings import get_settings
 from screening.store.database import Store
+from tests.conftest import prefect_servers
 
 CANDIDATES = ["Pb(111)", "In(101)", "Bi(0001)"]
 ZNSCREEN = Path(sys.executable).with_name("znscreen")
+
+
+@pytest.fixture
+def flow(small_slabs, prefect_server):
+    """Small slabs, the session's Prefect server, and the pair level by default."""
+    return small_slabs
 
 
 def _summary(out: str) -> tuple[int, int]:
@@ -47,66 +61,70 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_flow_ranks_resumes_after_a_kill_and_reruns_with_nothing_new(small_slabs, capsys):
+def _own_server_environment() -> dict[str, str]:
+    """This environment without the session's server: a run starts its own."""
+    return {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+
+
+def test_a_killed_flow_takes_its_workers_and_server_and_a_rerun_resumes(flow, capsys):
     # a run whose flow process is killed mid-way (kill -9) ...
-    env = dict(os.environ)
-    proc = subprocess.Popen([str(ZNSCREEN), "run", *CANDIDATES, "--workers", "2"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    store_path = small_slabs.results_dir / "screening.db"
-    deadline = time.time() + 600
-    done_before = 0
+    names = [*CANDIDATES, "Sn(100)"]
+    proc = subprocess.Popen([str(ZNSCREEN), "run", *names, "--level", "pair", "--workers", "2"],
+                            env=_own_server_environment(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    store_path = flow.results_dir / "screening.db"
+    deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None:
-        time.sleep(2)
-        if store_path.exists():
-            done_before = Store(store_path).count(status="done")
-            if done_before >= 20:
-                break
+        time.sleep(0.5)
+        if store_path.exists() and Store(store_path).count(status="done") >= 15:
+            break
     assert proc.poll() is None, "the run ended before it could be killed"
-    workers = [p for p in _children(proc.pid)
-               if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
-    assert len(workers) == 2
+    children = _children(proc.pid)
+    workers = [p for p in children if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    servers = [p for p in children if b"flows.server" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(workers) == 2 and len(servers) == 1
+    # Prefect started no server of its own beside the run's
+    assert not [p for p in children if b"uvicorn" in Path(f"/proc/{p}/cmdline").read_bytes()]
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    # ... takes its worker processes with it (they would otherwise compute on as orphans)
+    # ... takes its worker processes and its Prefect server with it
     deadline = time.time() + 30
-    while any(_alive(p) for p in workers) and time.time() < deadline:
+    while any(_alive(p) for p in workers + servers) and time.time() < deadline:
         time.sleep(0.5)
-    orphans = [p for p in workers if _alive(p)]
     try:
-        assert not orphans, "pool workers outlived the killed flow"
+        assert not [p for p in workers if _alive(p)], "pool workers outlived the killed flow"
+        assert not [p for p in servers if _alive(p)], "the Prefect server outlived the flow"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-    assert not (small_slabs.results_dir / "ranking.csv").exists()
-    done_keys = {r.calc_key for r in Store(store_path).rows(status="done")}
-    assert len(done_keys) >= 20
+    assert not (flow.results_dir / "ranking.csv").exists()
+    done_keys = {r.key for r in Store(store_path).records(status="done")}
+    assert len(done_keys) >= 15
 
     # ... resumes: what was done is not computed again
-    assert main(["run", *CANDIDATES, "--workers", "2"]) == 0
+    assert main(["run", *names, "--level", "pair", "--workers", "2"]) == 0
     out = capsys.readouterr()
     total, new = _summary(out.out)
     assert new <= total - len(done_keys) + 2  # the two killed in flight may be redone
-    assert all(r.status == "done" for r in Store(store_path).rows()
-               if r.calc_key in done_keys)
+    assert all(r.status == "done" for r in Store(store_path).records() if r.key in done_keys)
     assert "tasks" in out.err  # the progress report
-    table = pd.read_csv(small_slabs.results_dir / "ranking.csv")
-    assert sorted(table["name"]) == sorted(CANDIDATES)
-    assert table["rank"].tolist() == [1, 2, 3]
+    table = pd.read_csv(flow.results_dir / "ranking.csv")
+    assert sorted(table["name"]) == sorted(names)
+    assert table["rank"].tolist() == list(range(1, len(names) + 1))
     assert table["score"].is_monotonic_decreasing
     assert table[["e_ads_zn", "dg_h", "desolvation_vs_free", "mismatch_zn0001"]].notna().all().all()
-    assert table["band_gap"].isna().all()  # mlip: missing, with the reason
-    assert all("band_gap: not computed at level mlip" in m for m in table["missing"])
-    assert pd.read_parquet(small_slabs.results_dir / "ranking.parquet")["name"].tolist() == \
+    assert table["band_gap"].isna().all()  # no electrons at this level: missing, with the reason
+    assert all("band_gap: not computed at level pair" in m for m in table["missing"])
+    assert pd.read_parquet(flow.results_dir / "ranking.parquet")["name"].tolist() == \
         table["name"].tolist()
 
     # a rerun computes nothing and says so
-    assert main(["run", *CANDIDATES, "--workers", "2"]) == 0
+    assert main(["run", *names, "--level", "pair", "--workers", "2"]) == 0
     total_again, new_again = _summary(capsys.readouterr().out)
     assert (total_again, new_again) == (total, 0)
 
     # query, show and report read what the run left
-    assert main(["query", "--format", "json", "--where", "e_ads_zn < 10", "--top", "2"]) == 0
+    assert main(["query", "--format", "json", "--where", "e_ads_zn < 100", "--top", "2"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["rank"] for r in rows] == [1, 2]
     assert {"rank", "name", "family", "level", "score", "pareto", "e_ads_zn", "flags",
@@ -115,6 +133,7 @@ def test_flow_ranks_resumes_after_a_kill_and_reruns_with_nothing_new(small_slabs
     assert main(["show", best]) == 0
     shown = capsys.readouterr().out
     assert "Sites for e_ads_zn" in shown and "Desolvation profile" in shown
+    assert "mismatch_zn0001: area_A2" in shown
     assert f"{best}/slab-" in shown  # the calculations behind the numbers, from the store
     assert main(["report"]) == 0
     files = [Path(p) for p in capsys.readouterr().out.split()]
@@ -124,20 +143,20 @@ def test_flow_ranks_resumes_after_a_kill_and_reruns_with_nothing_new(small_slabs
     assert best in files[-1].read_text()
 
 
-def test_a_failing_candidate_is_isolated_and_listed(small_slabs, capsys, tmp_path):
+def test_a_failing_candidate_is_isolated_and_listed(flow, capsys, tmp_path):
     # a real failure: a user candidate whose structure file disappeared after it was added
     poscar = tmp_path / "POSCAR"
     poscar.write_text("Pb\n1.0\n0 2.475 2.475\n2.475 0 2.475\n2.475 2.475 0\nPb\n1\n"
                       "Cartesian\n0 0 0\n")
     assert main(["add", str(poscar), "--name", "gone", "--miller", "1", "1", "1"]) == 0
-    for copied in small_slabs.user_structures_dir.iterdir():
+    for copied in flow.user_structures_dir.iterdir():
         copied.unlink()
     capsys.readouterr()
-    assert main(["run", "gone", "Pb(111)", "--workers", "2", "--descriptors", "zn",
-                 "epitaxy"]) == 0
+    assert main(["run", "gone", "Pb(111)", "--level", "pair", "--workers", "2",
+                 "--descriptors", "zn", "epitaxy"]) == 0
     out = capsys.readouterr().out
     assert "failed: gone: clean slab failed:" in out and "no such file" in out
-    table = pd.read_csv(small_slabs.results_dir / "ranking.csv").set_index("name")
+    table = pd.read_csv(flow.results_dir / "ranking.csv").set_index("name")
     assert pd.notna(table.loc["Pb(111)", "e_ads_zn"]) and table.loc["Pb(111)", "rank"] == 1
     assert pd.isna(table.loc["gone", "e_ads_zn"]) and pd.isna(table.loc["gone", "score"])
     assert "clean slab failed" in table.loc["gone", "missing"]
@@ -160,8 +179,8 @@ def test_bad_input_is_one_line_and_writes_nothing(small_slabs, capsys, argv, mes
     assert not small_slabs.results_dir.exists() or not any(small_slabs.results_dir.iterdir())
 
 
-def test_a_malformed_criteria_file_stops_the_run_before_anything_runs(small_slabs, capsys, tmp_path,
-                                                                      monkeypatch):
+def test_a_malformed_criteria_file_stops_the_run_before_anything_runs(small_slabs, capsys,
+                                                                      tmp_path, monkeypatch):
     bad = tmp_path / "criteria.toml"
     bad.write_text("[criteria.dg_h]\nweight = 'heavy'\npoints = [[0, 0], [1, 1]]\n")
     monkeypatch.setenv("ZNSCREEN_RANKING_CRITERIA", str(bad))
@@ -172,7 +191,32 @@ def test_a_malformed_criteria_file_stops_the_run_before_anything_runs(small_slab
     assert not small_slabs.results_dir.exists() or not any(small_slabs.results_dir.iterdir())
 
 
-def test_transient_task_failures_are_retried_and_persistent_ones_isolated(small_slabs, capsys,
+@pytest.mark.parametrize("environment, message", [
+    # Prefect keeps its database in its home folder: a file where a folder should be
+    ({"PREFECT_HOME": "{tmp}/a-file/prefect"},
+     "Prefect server cannot start: its home folder {tmp}/a-file/prefect cannot be written"),
+    # a machine too loaded to answer in time
+    ({"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "1"},
+     "Prefect server did not answer within 1 s"),
+])
+def test_a_server_that_cannot_start_is_one_line_and_leaves_nothing(small_slabs, tmp_path,
+                                                                   environment, message):
+    (tmp_path / "a-file").write_text("")
+    env = {**_own_server_environment(),
+           **{k: v.format(tmp=tmp_path) for k, v in environment.items()}}
+    done = subprocess.run([str(ZNSCREEN), "run", "Pb(111)", "--level", "pair",
+                           "--descriptors", "epitaxy"], env=env, capture_output=True, text=True)
+    assert done.returncode == 2
+    err = done.stderr.strip()
+    assert err.startswith("znscreen: error: " + message.format(tmp=tmp_path))
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert not (small_slabs.results_dir / "ranking.csv").exists()
+    assert not prefect_servers() or not any(  # nothing of this run's is left
+        f"{tmp_path}".encode() in Path(f"/proc/{p}/environ").read_bytes()
+        for p in prefect_servers())
+
+
+def test_transient_task_failures_are_retried_and_persistent_ones_isolated(flow, capsys,
                                                                           monkeypatch):
     # Fault injection (a mock, as the guide allows): a crash that is not bad input
     # cannot be produced on demand for real, so the group function raises
@@ -183,60 +227,80 @@ def test_transient_task_failures_are_retried_and_persistent_ones_isolated(small_
     real = screening_flow.group_result
     calls = {"Pb(111)": 0, "In(101)": 0}
 
-    def flaky(ctx, surface, name, failure=""):
-        who = surface.candidate.name
-        calls[who] += 1
-        if who == "In(101)" or calls[who] == 1:
-            raise RuntimeError(f"injected fault in {who}")
-        return real(ctx, surface, name, failure)
+    def flaky(ctx, ref, name):
+        calls[ref.candidate] += 1
+        if ref.candidate == "In(101)" or calls[ref.candidate] == 1:
+            raise RuntimeError(f"injected fault in {ref.candidate}")
+        return real(ctx, ref, name)
 
     monkeypatch.setattr(screening_flow, "group_result", flaky)
-    assert main(["run", "Pb(111)", "In(101)", "--workers", "1", "--descriptors", "epitaxy"]) == 0
+    assert main(["run", "Pb(111)", "In(101)", "--level", "pair", "--workers", "1",
+                 "--descriptors", "epitaxy"]) == 0
     out = capsys.readouterr().out
     assert calls == {"Pb(111)": 2, "In(101)": 1 + screening_flow.TASK_RETRIES}
     assert "failed: In(101): epitaxy task failed: RuntimeError: injected fault in In(101)" in out
-    table = pd.read_csv(small_slabs.results_dir / "ranking.csv").set_index("name")
+    table = pd.read_csv(flow.results_dir / "ranking.csv").set_index("name")
     assert pd.notna(table.loc["Pb(111)", "mismatch_zn0001"])
     assert "injected fault" in table.loc["In(101)", "missing"]
 
 
-@pytest.mark.dft
-def test_verify_top_recomputes_the_best_at_dft_on_the_mlip_geometries(small_slabs, capsys,
-                                                                      tmp_path, monkeypatch):
-    pytest.importorskip("gpaw")
-    # 1x1 slabs, a coarse LCAO level and dG_H (whose reference is H2, not
-    # the bulk-Zn lattice fit) keep the GPAW part to a few minutes
+def test_verify_top_recomputes_the_best_at_another_level_on_the_first_geometries(
+        flow, capsys, tmp_path, monkeypatch):
     settings_file = tmp_path / "settings.toml"
-    settings_file.write_text('[levels.cheap]\nbase = "dft-fast"\ngrid_spacing = 0.25\n'
-                             'd3 = false\nkpt_density = 2.0\n')
+    settings_file.write_text('[levels.deep]\nbase = "pair"\npair_depth = 2.0\n')
     monkeypatch.setenv("ZNSCREEN_SETTINGS", str(settings_file))
-    monkeypatch.setenv("ZNSCREEN_SLAB_MIN_LATERAL", "2.0")
     get_settings.cache_clear()
-    assert main(["run", "Zn(0001)", "Pb(111)", "--descriptors", "her", "--workers", "2",
-                 "--verify-top", "1", "--verify-level", "cheap",
+    assert main(["run", "Zn(0001)", "Pb(111)", "--level", "pair", "--descriptors", "her",
+                 "--workers", "2", "--verify-top", "1", "--verify-level", "deep",
                  "--verify-descriptors", "her"]) == 0
     out = capsys.readouterr().out
-    assert "then the top 1 at cheap (her)" in out
-    table = pd.read_csv(small_slabs.results_dir / "ranking.csv")
-    screen = table[table["level"] == "mlip"].set_index("name")
-    verified = table[table["level"] == "cheap//mlip"]
+    assert "then the top 1 at deep (her)" in out
+    table = pd.read_csv(flow.results_dir / "ranking.csv")
+    screen = table[table["level"] == "pair"].set_index("name")
+    verified = table[table["level"] == "deep//pair"]
     assert len(screen) == 2 and len(verified) == 1
     best = screen["rank"].idxmin()
     row = verified.iloc[0]
     assert row["name"] == best and row["rank"] == 1 and pd.notna(row["dg_h"])
-    # a different level gives a different number for the same geometry
-    assert row["dg_h"] != screen.loc[best, "dg_h"]
-    # the DFT row rests on single points at the verify level, on the mlip site
-    details = json.loads((small_slabs.results_dir / "details.json").read_text())
-    d = details[f"{best} @ cheap//mlip"]["values"]["dg_h"]
-    assert d["details"]["site"] == details[f"{best} @ mlip"]["values"]["dg_h"]["details"]["site"]
+    # twice the well depth on the same geometries: every energy doubles (the
+    # pair potential is linear in its depth), H2's too, so dG_H - 0.24 doubles
+    assert row["dg_h"] - 0.24 == pytest.approx(2 * (screen.loc[best, "dg_h"] - 0.24), abs=2e-4)
+    # the verified row rests on single points at the verify level, on the first site
+    details = json.loads((flow.results_dir / "details.json").read_text())
+    d = details[f"{best} @ deep//pair"]["values"]["dg_h"]
+    assert d["details"]["site"] == details[f"{best} @ pair"]["values"]["dg_h"]["details"]["site"]
     assert len(d["details"]["sites"]) == 1
-    store = Store(small_slabs.results_dir / "screening.db")
-    rows = [store.find(k) for k in d["keys"]]
-    assert {r.level for r in rows} == {"cheap"}
-    # slab and slab+H are single points on mlip geometries; H2 is relaxed at the level
-    assert {r.task for r in rows if not r.label.startswith("ref/")} == {"singlepoint"}
+    store = Store(flow.results_dir / "screening.db")
+    records = [store.record(k) for k in d["keys"]]
+    assert {r.level for r in records} == {"deep"}
+    # slab and slab+H are single points on the pair geometries; H2 is relaxed at the level
+    assert {r.task for r in records if not r.label.startswith("ref/")} == {"singlepoint"}
     # the report sets the two levels side by side
     assert main(["report"]) == 0
-    assert (small_slabs.results_dir / "report" / "verification.png").stat().st_size > 10_000
+    assert (flow.results_dir / "report" / "verification.png").stat().st_size > 10_000
 
+
+@pytest.mark.dft
+def test_a_failed_slab_is_attempted_once_and_its_groups_say_why(flow, capsys, tmp_path,
+                                                               monkeypatch):
+    """A real failure: GPAW's SCF cannot converge in one iteration on any rung
+    of the ladder. The slab task stores it once; its groups do not run it
+    again and are missing with its reason; the other candidate is ranked."""
+    pytest.importorskip("gpaw")
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text('[levels.stuck]\nbase = "dft-check"\nmaxiter = 1\nd3 = false\n')
+    monkeypatch.setenv("ZNSCREEN_SETTINGS", str(settings_file))
+    monkeypatch.setenv("ZNSCREEN_SLAB_MIN_LATERAL", "2.0")
+    get_settings.cache_clear()
+    assert main(["run", "Zn(0001)", "--level", "stuck", "--workers", "1",
+                 "--descriptors", "electronic", "epitaxy"]) == 0
+    out = capsys.readouterr().out
+    assert "failed: Zn(0001): clean slab failed:" in out and "did not converge" in out
+    store = Store(flow.results_dir / "screening.db")
+    records = list(store.records())
+    assert len(records) == 1  # the slab, and nothing else was attempted
+    assert records[0].status == "failed" and records[0].attempt == 1
+    table = pd.read_csv(flow.results_dir / "ranking.csv").set_index("name")
+    for column in ("band_gap", "work_function", "mismatch_zn0001"):
+        assert pd.isna(table.loc["Zn(0001)", column])
+        assert f"{column}: clean slab failed:" in table.loc["Zn(0001)", "missing"]

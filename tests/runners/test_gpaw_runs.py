@@ -22,16 +22,16 @@ def lcao(**changes):
 
 def test_scf_failure_climbs_the_ladder_then_fails_cleanly(tmp_path):
     store, work = Store(tmp_path / "s.db"), tmp_path / "work"
-    reference = compute(store, Request(water(3.0), lcao(), "h2o"), work)
+    reference = compute(store, Request(water(3.0), lcao(), "h2o"), work, "test")
     assert reference.scf_rung == 0
     # 6 iterations are too few on rung 0; rung 1 (gentler mixer, 2x iterations) converges
-    rescued = compute(store, Request(water(3.0), lcao(maxiter=6), "h2o"), work)
+    rescued = compute(store, Request(water(3.0), lcao(maxiter=6), "h2o"), work, "test")
     assert rescued.scf_rung == 1
     assert rescued.energy == pytest.approx(reference.energy, abs=1e-3)
     # 1 iteration fails on every rung: a stored failure and a one-line error
     request = Request(water(3.0), lcao(maxiter=1), "h2o")
     with pytest.raises(CalculationFailed, match="did not converge on any of 3 ladder rungs"):
-        compute(store, request, work)
+        compute(store, request, work, "test")
     assert store.find(request.key).status == "failed"
 
 
@@ -40,8 +40,8 @@ def test_lcao_relaxation_with_d3(tmp_path):
     start = water(3.0)
     start.positions[1] += [0.0, 0.0, 0.08]  # stretch one O-H bond
     relax = TaskSpec("relax", fmax=0.1, steps=40)
-    plain = compute(store, Request(start, lcao(), "h2o", relax), work)
-    with_d3 = compute(store, Request(start, lcao(d3=True), "h2o", relax), work)
+    plain = compute(store, Request(start, lcao(), "h2o", relax), work, "test")
+    with_d3 = compute(store, Request(start, lcao(d3=True), "h2o", relax), work, "test")
     assert plain.converged and plain.n_steps > 1
     assert plain.data["energies"][-1] < plain.data["energies"][0]
     assert abs(plain.atoms.get_distance(0, 1) - 0.97) < 0.05  # back near the O-H bond length
@@ -58,10 +58,11 @@ def test_lcao_relaxation_with_d3(tmp_path):
 def test_slab_single_point_uses_dipole_correction_and_2d_kpoints(tmp_path, mode):
     slab = hcp0001("Zn", size=(1, 1, 3), a=2.665, c=4.947, vacuum=5.0)
     slab.pbc = True
-    changes = {"kpt_density": 1.5, "d3": False}
+    changes = {"kpt_density": 1.0, "d3": False}
     level = (lcao(**changes) if mode == "lcao" else
              get_level("pw-cheap", {"pw-cheap": {"base": "dft", "ecut": 250.0, **changes}}))
-    calc = compute(Store(tmp_path / "s.db"), Request(slab, level, "zn-slab"), tmp_path / "w")
+    calc = compute(Store(tmp_path / "s.db"), Request(slab, level, "zn-slab"), tmp_path / "w",
+                   "test")
     params = calc.data["parameters"]
     assert params["system"] == "slab" and params["dipole"] is True
     assert params["kpts"][2] == 1 and params["kpts"][0] > 1
