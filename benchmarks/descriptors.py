@@ -23,7 +23,6 @@ import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import replace
 from pathlib import Path
 
 
@@ -34,7 +33,7 @@ def _context(level: str, results_dir: str):
     from screening.recipes.context import open_context
     from screening.settings import get_settings
 
-    return open_context(replace(get_settings(), results_dir=Path(results_dir)), level)
+    return open_context(get_settings().replace(results_dir=Path(results_dir)), level)
 
 
 def _references(level: str, results_dir: str) -> float:
@@ -46,12 +45,13 @@ def _references(level: str, results_dir: str) -> float:
 
 
 def _one(name: str, level: str, results_dir: str) -> tuple[str, dict, dict]:
-    from screening.descriptors.table import describe
+    from screening.descriptors.compute import describe
+    from screening.descriptors.table import table_row
     from screening.library.catalog import Catalog
 
     ctx = _context(level, results_dir)
     described = describe(ctx, Catalog(ctx.settings).get(name))
-    row = described.row()
+    row = table_row(described)
     row["computed_now"] = described.computed_now
     return name, described.timings, row
 

@@ -115,7 +115,7 @@ def lookups(n_rows: int, n_queries: int, workdir: Path) -> tuple[float, float]:
         store.find(key)
         finds.append(time.perf_counter() - t)
         t = time.perf_counter()
-        result = compute(store, request, workdir)
+        result = compute(store, request, workdir, "bench")
         hits.append(time.perf_counter() - t)
         assert not result.computed
     return statistics.median(finds), statistics.median(hits)

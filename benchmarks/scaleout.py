@@ -34,7 +34,6 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from flows.runners import cores_per_worker  # noqa: E402
 from flows.screening import Job, run  # noqa: E402
+from flows.server import prefect_api  # noqa: E402
 from screening.analysis.ranking import load_criteria  # noqa: E402
 from screening.library.catalog import Catalog  # noqa: E402
 from screening.settings import load_settings  # noqa: E402
@@ -51,7 +51,7 @@ DEFAULT_CANDIDATES = ["Pb(111)", "In(101)", "Bi(0001)", "Sn(100)", "Cu(111)", "A
 
 def _settings(root: Path, **changes):
     base = load_settings(environ={"ZNSCREEN_SETTINGS": str(root / "none.toml")})
-    return replace(base, results_dir=root / "results", user_data_dir=root / "user", **changes)
+    return base.replace(results_dir=root / "results", user_data_dir=root / "user", **changes)
 
 
 def dask_speedup(candidates: list[str], root: Path) -> None:
@@ -60,36 +60,37 @@ def dask_speedup(candidates: list[str], root: Path) -> None:
 
     seed = _settings(root / "seed", slab_min_lateral=7.5)
     summary(open_context(seed, "mlip"), ("zn_bulk", "zn_atom"))
-    _warm_prefect()
-    for threads in ("shared", "1"):
-        times, fixed = {}, {}
-        for workers in (1, 2):
-            settings = _settings(root / f"w{workers}-{threads}", slab_min_lateral=7.5,
-                                 profile="dask-local")
-            settings.results_dir.mkdir(parents=True)
-            shutil.copy(seed.store_url, settings.store_url)
-            job = Job(settings, "mlip", tuple(candidates), ("zn",))
-            if threads == "1":
-                os.environ["OMP_NUM_THREADS"] = "1"
-            start = time.perf_counter()
-            record = run(job, load_criteria(None), workers=workers)
-            times[workers] = time.perf_counter() - start
-            # the same run again finds everything stored: what is left is the
-            # fixed cost (cluster and worker start, CHGNet load, task bookkeeping)
-            start = time.perf_counter()
-            run(job, load_criteria(None), workers=workers)
-            fixed[workers] = time.perf_counter() - start
-            os.environ.pop("OMP_NUM_THREADS", None)
-            new = sum(record.used.values())
-            print(f"  {workers} Dask worker(s), {_threads(threads, workers)} torch thread(s) "
-                  f"each: {times[workers]:7.1f} s ({new} calculations computed); rerun with "
-                  f"nothing to compute: {fixed[workers]:5.1f} s", flush=True)
-        how = ("the cores shared out (1 worker: 2 threads)" if threads == "shared"
-               else "1 thread per worker")
-        net = (times[1] - fixed[1]) / (times[2] - fixed[2])
-        print(f"1. speed-up of 2 Dask workers over 1 on {len(candidates)} mlip candidates, "
-              f"{how}: {times[1] / times[2]:.2f}x wall, {net:.2f}x without the fixed cost "
-              f"(target >= 1.8x)", flush=True)
+    # one Prefect server for every timed run, started before the timing (15-20 s here)
+    with prefect_api(root / "prefect-server.log"):
+        for threads in ("shared", "1"):
+            times, fixed = {}, {}
+            for workers in (1, 2):
+                settings = _settings(root / f"w{workers}-{threads}", slab_min_lateral=7.5,
+                                     profile="dask-local")
+                settings.results_dir.mkdir(parents=True)
+                shutil.copy(seed.store_url, settings.store_url)
+                job = Job(settings, "mlip", tuple(candidates), ("zn",))
+                if threads == "1":
+                    os.environ["OMP_NUM_THREADS"] = "1"
+                start = time.perf_counter()
+                record = run(job, load_criteria(None), workers=workers)
+                times[workers] = time.perf_counter() - start
+                # the same run again finds everything stored: what is left is the
+                # fixed cost (cluster and worker start, CHGNet load, task bookkeeping)
+                start = time.perf_counter()
+                run(job, load_criteria(None), workers=workers)
+                fixed[workers] = time.perf_counter() - start
+                os.environ.pop("OMP_NUM_THREADS", None)
+                new = sum(record.used.values())
+                print(f"  {workers} Dask worker(s), {_threads(threads, workers)} torch thread(s) "
+                      f"each: {times[workers]:7.1f} s ({new} calculations computed); rerun with "
+                      f"nothing to compute: {fixed[workers]:5.1f} s", flush=True)
+            how = ("the cores shared out (1 worker: 2 threads)" if threads == "shared"
+                   else "1 thread per worker")
+            net = (times[1] - fixed[1]) / (times[2] - fixed[2])
+            print(f"1. speed-up of 2 Dask workers over 1 on {len(candidates)} mlip candidates, "
+                  f"{how}: {times[1] / times[2]:.2f}x wall, {net:.2f}x without the fixed cost "
+                  f"(target >= 1.8x)", flush=True)
 
 
 def _chgnet_calls(args: tuple[str, int, object]) -> float:
@@ -144,17 +145,6 @@ def _threads(threads: str, workers: int) -> int:
     return 1 if threads == "1" else cores_per_worker(workers)
 
 
-def _warm_prefect() -> None:
-    """Start Prefect's embedded server before anything is timed (15-20 s here)."""
-    from prefect import flow
-
-    @flow(persist_result=False)
-    def warm() -> None:
-        return None
-
-    warm()
-
-
 def mpi_speedup(name: str, min_lateral: float, root: Path) -> None:
     from screening.calculators.levels import get_level
     from screening.library.surfaces import build_slab_models, slab_spec
@@ -175,7 +165,7 @@ def mpi_speedup(name: str, min_lateral: float, root: Path) -> None:
         store = Store(root / "mpi" / f"ranks{ranks}.db")
         start = time.perf_counter()
         calc = compute(store, Request(slab, level, f"{name} slab"), root / "mpi" / "work",
-                       launch=launch)
+                       "bench", launch=launch)
         times[ranks] = time.perf_counter() - start
         steps = _scf_steps(root / "mpi" / "work", calc.key)
         print(f"  {ranks} rank(s): {times[ranks]:7.1f} s, {steps} SCF steps, "
