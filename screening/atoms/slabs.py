@@ -369,8 +369,10 @@ def lateral_repeat(cell2d: np.ndarray, min_lateral: float) -> tuple[int, int]:
     la, lb = (float(np.linalg.norm(v)) for v in cell2d)
     best: tuple[int, int] | None = None
     limit = int(math.ceil(min_lateral / min(la, lb))) + 2
-    for n1 in range(1, limit + 1):
-        for n2 in range(1, limit + 1):
+    # n1*a and n2*b are supercell vectors, so each must reach min_lateral itself
+    first = [max(1, int(math.ceil((min_lateral - 1e-6) / length))) for length in (la, lb)]
+    for n1 in range(first[0], limit + 1):
+        for n2 in range(first[1], limit + 1):
             if shortest_lattice_vector(np.array([n1 * cell2d[0], n2 * cell2d[1]])) >= min_lateral - 1e-6:
                 if best is None or n1 * n2 < best[0] * best[1]:
                     best = (n1, n2)

@@ -74,6 +74,18 @@ def test_lateral_repeat_picks_smallest_area():
     assert lateral_repeat(rectangular, 12.0) == (4, 2)
 
 
+@pytest.mark.parametrize("cell", [[[2.665, 0], [-1.3325, 2.30796]], [[3.0, 0], [0, 6.5]],
+                                  [[4.1, 0], [1.9, 5.2]], [[8.7, 0], [-4.35, 7.53]]])
+def test_lateral_repeat_equals_an_exhaustive_search(cell):
+    cell = np.array(cell)
+    for min_lateral in (5.0, 10.0, 12.0, 17.3):
+        fits = [(n1 * n2, n1, n2) for n1 in range(1, 12) for n2 in range(1, 12)
+                if shortest_lattice_vector(np.array([n1 * cell[0], n2 * cell[1]]))
+                >= min_lateral - 1e-6]
+        area = min(fits)[0]
+        assert lateral_repeat(cell, min_lateral) in {(n1, n2) for a, n1, n2 in fits if a == area}
+
+
 def test_rutile_110_auto_termination_is_bridging_oxygen_and_stoichiometric(bundled_catalog,
                                                                              settings):
     cand, spec, model = _model(bundled_catalog, "rutile-TiO2(110)", settings)
