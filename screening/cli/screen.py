@@ -183,6 +183,22 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_accuracy(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.analysis.accuracy import ladder, read_values
+
+    rungs = ladder(read_values(Path(args.values)), args.reference)
+    if args.format == "json":
+        print(json.dumps(rungs, indent=2))
+        return 0
+    if args.format == "table":
+        rungs = [{k: round(v, 3) if isinstance(v, float) else ("-" if v is None else v)
+                  for k, v in r.items()} for r in rungs]
+    print(render(rungs, args.format))
+    if args.format == "table":
+        print(f"\nerrors in eV: level minus {args.reference} on the same systems ({args.values})")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="screen candidates (Prefect flow) and rank them")
     p.add_argument("names", nargs="*", metavar="NAME",
@@ -231,3 +247,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--level", help="level to report (default: the screening level)")
     p.add_argument("--out-dir", help="(default: RESULTS/report)")
     p.set_defaults(func=cmd_report)
+
+    from screening.analysis.accuracy import DEFAULT_VALUES, REFERENCE_LEVEL
+
+    p = sub.add_parser("accuracy", help="each level's error against DFT on the reference set")
+    p.add_argument("--values", default=str(DEFAULT_VALUES),
+                   help="reference values (default: the checkout's benchmarks/reference)")
+    p.add_argument("--reference", default=REFERENCE_LEVEL,
+                   help=f"reference level (default: {REFERENCE_LEVEL})")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_accuracy)

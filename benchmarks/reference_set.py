@@ -1,0 +1,123 @@
+"""The accuracy reference set: the same small cells at every level, through one store.
+
+    python benchmarks/reference_set.py [--levels mlip dft-check dft-fast dft]
+                                       [--mpi-ranks 2] [--status] [--snapshot]
+
+Twelve candidate surfaces (every family) get the Zn adatom on every site the
+descriptor code relaxes (group ``zn``: e_ads_zn and e_ads_zn_atom); five of
+them also H (``her``) and H2O (``water``). Slabs are the library's models
+cut to the smallest cells that reach 5 A laterally (8 to 36 atoms), so
+that plane-wave DFT is affordable on 2 cores; every level uses the same
+cells. Geometries are relaxed at ``mlip`` and every DFT level is a single
+point on them (``dft-check//mlip`` ...): the comparison isolates the level.
+
+Work goes level by level, cheapest first, and within a level the Zn
+adatom of every surface before H and H2O. Everything goes through the
+results store (``results/reference/screening.db``), so a killed run resumes
+where it stopped. Each value, with the store keys behind it, is written to
+``benchmarks/reference/values.json`` as it comes (``znscreen accuracy``
+reads it). ``--snapshot`` copies the store, consistently, to the
+committed ``benchmarks/reference/reference.db``; a run on a machine without
+a live store starts from that snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import sys
+import time
+import warnings
+from pathlib import Path
+
+#: The 12 surfaces (the issue's list: Zn facets, two zincophilic metals, the
+#: oxides of the seeds, graphene, an MXene, a sulfide and a nitride).
+ZN_SET = ("Zn(0001)", "Zn(10-11)", "Zn(10-10)", "Cu(111)", "Ag(111)", "anatase-TiO2(101)",
+          "rutile-TiO2(110)", "ZnO(10-10)", "graphene", "Ti3C2O2", "ZnS(110)", "TiN(100)")
+#: Surfaces that also get H (her) and H2O (water).
+HW_SET = ("Zn(0001)", "Cu(111)", "anatase-TiO2(101)", "graphene", "Ti3C2O2")
+#: Smallest lateral periodic length of the reference cells (A).
+MIN_LATERAL = 5.0
+GEOMETRY = "mlip"
+LEVELS = ("mlip", "dft-check", "dft-fast", "dft")
+
+ROOT = Path(__file__).resolve().parent.parent
+LIVE = ROOT / "results" / "reference"
+SNAPSHOT = ROOT / "benchmarks" / "reference" / "reference.db"
+VALUES = ROOT / "benchmarks" / "reference" / "values.json"
+
+
+def reference_settings(mpi_ranks: int = 1):
+    """The settings of the reference set: defaults, its cells, its own store."""
+    from screening.settings import Settings
+
+    return Settings().replace(results_dir=LIVE, slab_min_lateral=MIN_LATERAL,
+                              mpi_ranks=mpi_ranks)
+
+
+def snapshot(live: Path, target: Path) -> None:
+    """A consistent copy of the live SQLite store (sqlite3's online backup)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with sqlite3.connect(live) as source, sqlite3.connect(partial) as copy:
+        source.backup(copy)
+    partial.replace(target)
+
+
+def work_list(levels: tuple[str, ...]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(level, candidate, groups) in the order they are computed."""
+    return [(level, name, groups) for level in levels
+            for groups, names in ((("zn",), ZN_SET), (("her", "water"), HW_SET))
+            for name in names]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", nargs="+", default=list(LEVELS))
+    parser.add_argument("--mpi-ranks", type=int, default=2,
+                        help="MPI ranks of each GPAW calculation (1: in this process)")
+    parser.add_argument("--status", action="store_true", help="count what the store holds")
+    parser.add_argument("--snapshot", action="store_true",
+                        help=f"copy the live store to {SNAPSHOT.relative_to(ROOT)} and stop")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore", UserWarning)  # ASE optimisers' line-search notes
+    from screening.analysis.accuracy import record_values
+    from screening.descriptors.compute import describe
+    from screening.descriptors.registry import GROUPS
+    from screening.library.catalog import Catalog
+    from screening.recipes.context import open_context
+
+    settings = reference_settings(args.mpi_ranks)
+    live = Path(settings.store_url)
+    if args.snapshot:
+        snapshot(live, SNAPSHOT)
+        print(f"{live} -> {SNAPSHOT}")
+        return 0
+    if not live.exists() and SNAPSHOT.exists():
+        live.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SNAPSHOT, live)
+        print(f"started from the snapshot {SNAPSHOT}")
+    catalog = Catalog(settings)
+    for level, name, groups in work_list(tuple(args.levels)):
+        ctx = open_context(settings, level, None if level == GEOMETRY else GEOMETRY)
+        if args.status:
+            continue
+        start = time.perf_counter()
+        described = describe(ctx, catalog.get(name), groups)
+        mine = {col: described.values[col] for g in groups for col in GROUPS[g].columns}
+        values = " ".join(f"{col}={v.value:+.3f}" if v.value is not None else f"{col}=-"
+                          for col, v in mine.items())
+        problems = "; ".join(f"{col}: {v.reason}" for col, v in mine.items() if v.reason)
+        record_values(VALUES, ctx.name, name, mine)
+        print(f"{ctx.name:16s} {name:18s} {' '.join(groups):10s} {described.computed_now:3d} new"
+              f" {time.perf_counter() - start:7.0f} s  {values}  {problems}", flush=True)
+    from screening.store.database import Store
+
+    store = Store(settings.store_url)
+    print(f"store: {store.count(status='done')} done, {store.count(status='failed')} failed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
