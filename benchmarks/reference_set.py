@@ -1,6 +1,6 @@
 """The accuracy reference set: the same small cells at every level, through one store.
 
-    python benchmarks/reference_set.py [--levels mlip dft-check dft-fast dft]
+    python benchmarks/reference_set.py [--levels LEVEL ...]
                                        [--mpi-ranks 2] [--status] [--snapshot]
 
 Twelve candidate surfaces (every family) get the Zn adatom on every site the
@@ -10,6 +10,7 @@ cut to the smallest cells that reach 5 A laterally (8 to 36 atoms), so
 that plane-wave DFT is affordable on 2 cores; every level uses the same
 cells. Geometries are relaxed at ``mlip`` and every DFT level is a single
 point on them (``dft-check//mlip`` ...): the comparison isolates the level.
+The other machine-learned levels (SevenNet) relax their own geometries.
 
 Work goes level by level, cheapest first, and within a level the Zn
 adatom of every surface before H and H2O. Everything goes through the
@@ -40,7 +41,9 @@ HW_SET = ("Zn(0001)", "Cu(111)", "anatase-TiO2(101)", "graphene", "Ti3C2O2")
 #: Smallest lateral periodic length of the reference cells (A).
 MIN_LATERAL = 5.0
 GEOMETRY = "mlip"
-LEVELS = ("mlip", "dft-check", "dft-fast", "dft")
+#: The levels, cheapest first: the fast models on their own geometries, then DFT
+#: single points on the mlip ones.
+LEVELS = ("mlip", "7net-0", "7net-mf-0", "7net-l3i5", "dft-check", "dft-fast", "dft")
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE = ROOT / "results" / "reference"
@@ -83,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", UserWarning)  # ASE optimisers' line-search notes
     from screening.analysis.accuracy import record_values
+    from screening.calculators.levels import get_level
     from screening.descriptors.compute import describe
     from screening.descriptors.registry import GROUPS
     from screening.library.catalog import Catalog
@@ -100,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"started from the snapshot {SNAPSHOT}")
     catalog = Catalog(settings)
     for level, name, groups in work_list(tuple(args.levels)):
-        ctx = open_context(settings, level, None if level == GEOMETRY else GEOMETRY)
+        dft = get_level(level, settings.levels).engine == "gpaw"
+        ctx = open_context(settings, level, GEOMETRY if dft else None)
         if args.status:
             continue
         start = time.perf_counter()

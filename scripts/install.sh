@@ -73,11 +73,11 @@ if [ -z "$wheel" ]; then
   wheel=$(ls "$gpaw_dir"/gpaw-"$gpaw_version"-*.whl | head -n1)
 fi
 
-log "python packages (zn-screening, GPAW wheel, CHGNet on CPU torch, PostgreSQL driver, Dask)"
+log "python packages (zn-screening, GPAW wheel, CHGNet and SevenNet on CPU torch, PostgreSQL driver, Dask)"
 # --force-reinstall: an installed GPAW of the same version may have been
 # built with another configuration (with or without MPI)
 pip install --no-deps --force-reinstall "$wheel"
-pip install "$wheel" -e "$repo[mlip,postgres,hpc,test]"
+pip install "$wheel" -e "$repo[mlip,sevennet,postgres,hpc,test]"
 
 "$venv/bin/gpaw" info | grep -E "^(libxc|FFTW|MPI enabled|_gpaw)" | sed 's/^/[install] gpaw info: /'
 if ! "$venv/bin/gpaw" info | grep -E "^libxc.* yes" >/dev/null \

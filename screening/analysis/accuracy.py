@@ -16,6 +16,7 @@ Pure: reads and writes JSON, imports no calculator.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import statistics
@@ -76,19 +77,23 @@ def read_values(path: Path) -> list[ValueRow]:
 
 
 def record_values(path: Path, level: str, candidate: str, values: dict[str, Value]) -> None:
-    """Add or replace one candidate's ``values`` at ``level`` in ``path`` (atomic write)."""
-    rows = read_values(path) if Path(path).exists() else []
-    rows = [r for r in rows
-            if (r["level"], r["candidate"]) != (level, candidate) or r["descriptor"] not in values]
-    rows += [ValueRow(level=level, candidate=candidate, descriptor=column, value=v.value,
-                      unit=v.unit, reason=v.reason, flags=v.flags, keys=v.keys)
-             for column, v in values.items()]
-    rows.sort(key=lambda r: (r["level"], r["candidate"], r["descriptor"]))
+    """Add or replace one candidate's ``values`` at ``level`` in ``path``: atomic, and
+    serialised between processes (a lock file beside it), so runs of several levels can
+    record at the same time."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(rows, indent=1) + "\n")
-    partial.replace(path)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows = read_values(path) if path.exists() else []
+        rows = [r for r in rows if (r["level"], r["candidate"]) != (level, candidate)
+                or r["descriptor"] not in values]
+        rows += [ValueRow(level=level, candidate=candidate, descriptor=column, value=v.value,
+                          unit=v.unit, reason=v.reason, flags=v.flags, keys=v.keys)
+                 for column, v in values.items()]
+        rows.sort(key=lambda r: (r["level"], r["candidate"], r["descriptor"]))
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps(rows, indent=1) + "\n")
+        partial.replace(path)
 
 
 def _ranks(x: list[float]) -> list[float]:

@@ -47,21 +47,24 @@ def scf_error() -> type[BaseException]:
 TORCH_THREADS = "ZNSCREEN_TORCH_THREADS"
 
 
+def _torch_threads() -> None:
+    """Apply :data:`TORCH_THREADS` (torch is imported only by the MLIP engines)."""
+    import torch
+
+    if os.environ.get(TORCH_THREADS, "").isdigit():
+        torch.set_num_threads(int(os.environ[TORCH_THREADS]))
+
+
 @lru_cache(maxsize=1)
 def chgnet_model(version: str):
-    """The CHGNet model shipped with the installed package (loaded once per process).
-
-    torch is imported here and nowhere else: only the mlip level needs it.
-    """
+    """The CHGNet model shipped with the installed package (loaded once per process)."""
     try:
         import chgnet
-        import torch
         from chgnet.model import CHGNet
     except ImportError:
         raise ScreeningError("the mlip level needs CHGNet: install the package with the"
                              " [mlip] extra (pip install -e '.[mlip]')") from None
-    if os.environ.get(TORCH_THREADS, "").isdigit():
-        torch.set_num_threads(int(os.environ[TORCH_THREADS]))
+    _torch_threads()
     if chgnet.__version__ != version:
         raise ScreeningError(f"the mlip level expects CHGNet {version}, "
                              f"found {chgnet.__version__}")
@@ -133,6 +136,19 @@ def _chgnet(params: dict[str, Any]) -> Calculator:
                             use_device="cpu", on_isolated_atoms="ignore")
 
 
+@lru_cache(maxsize=3)
+def _sevennet(model: str, modal: str) -> Calculator:
+    """A SevenNet calculator for a model shipped in its package (loaded once per process)."""
+    try:
+        from sevenn.calculator import SevenNetCalculator
+    except ImportError:
+        raise ScreeningError(f"the {model} level needs SevenNet: install the package with the"
+                             " [sevennet] extra (pip install -e '.[sevennet]')") from None
+    _torch_threads()
+    warnings.filterwarnings("ignore", module=r"sevenn\.")  # no CUDA accelerator here
+    return SevenNetCalculator(model, device="cpu", **({"modal": modal} if modal else {}))
+
+
 def check_basis(symbols: set[str], basis: str) -> None:
     """Fail in one line if an LCAO basis file is missing for an element.
 
@@ -192,6 +208,8 @@ def make_calculator(atoms, params: dict[str, Any], directory: Path,
         return _pair(params)
     if params["engine"] == "chgnet":
         return _chgnet(params)
+    if params["engine"] == "sevennet":
+        return _sevennet(params["model"], params["modal"])
     if params["mode"] == "lcao":
         check_basis(set(atoms.get_chemical_symbols()), params["basis"])
     return _gpaw(params, directory, rung)

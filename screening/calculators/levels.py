@@ -54,7 +54,7 @@ MAGNETIC_MOMENTS: dict[str, float] = {
     "Ru": 1.0, "Rh": 1.0, "Gd": 7.0,
 }
 
-ENGINES = ("pair", "chgnet", "gpaw")
+ENGINES = ("pair", "chgnet", "sevennet", "gpaw")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ class Level:
     description: str
     #: CHGNet model version that must be installed (engine ``chgnet``).
     model_version: str = ""
+    #: SevenNet model shipped in its package, e.g. ``7net-0`` (engine ``sevennet``),
+    #: and its output head (``modal``) for multi-fidelity models (empty: none).
+    model: str = ""
+    modal: str = ""
     #: Well depth D (eV) and stiffness a (1/A) of the Morse pairs (engine ``pair``).
     pair_depth: float = 1.0
     pair_alpha: float = 2.0
@@ -108,11 +112,13 @@ class Level:
         """The parameters that matter for this engine and mode (sorted by name)."""
         if self.engine == "chgnet":
             return {"engine": self.engine, "model_version": self.model_version}
+        if self.engine == "sevennet":
+            return {"engine": self.engine, "modal": self.modal, "model": self.model}
         if self.engine == "pair":
             return {"engine": self.engine, "pair_alpha": self.pair_alpha,
                     "pair_depth": self.pair_depth}
         unused = {"name", "description", "model_version", "bulk_lattice", "pair_depth",
-                  "pair_alpha"}
+                  "pair_alpha", "model", "modal"}
         unused |= {"basis", "grid_spacing"} if self.mode == "pw" else {"ecut"}
         return {k: v for k, v in sorted(asdict(self).items()) if k not in unused}
 
@@ -138,6 +144,20 @@ BUILTIN_LEVELS: dict[str, Level] = {
     "dft": Level(
         name="dft", engine="gpaw", mode="pw", ecut=400.0,
         description="GPAW plane waves 400 eV, PBE+D3(BJ); production",
+    ),
+    # universal potentials shipped inside sevenn 0.13.0 (offline): the
+    # candidates for the fast level, compared on the reference set
+    "7net-0": Level(
+        name="7net-0", engine="sevennet", model="7net-0", d3=False,
+        description="SevenNet-0 universal potential (MPtrj, PBE/PBE+U; CPU)",
+    ),
+    "7net-l3i5": Level(
+        name="7net-l3i5", engine="sevennet", model="7net-l3i5", d3=False,
+        description="SevenNet-l3i5 universal potential (MPtrj, higher order, ~3x slower)",
+    ),
+    "7net-mf-0": Level(
+        name="7net-mf-0", engine="sevennet", model="7net-mf-0", modal="PBE", d3=False,
+        description="SevenNet multi-fidelity universal potential, PBE head",
     ),
     "pair": Level(
         name="pair", engine="pair", d3=False,

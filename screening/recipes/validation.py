@@ -29,6 +29,7 @@ WINDOWS: dict[str, tuple[float, float, str, str]] = {
 NOTES = {
     "pair": "the pair test engine knows no chemistry: its numbers are not physics",
     "chgnet": "CHGNet: the isolated atom lies outside its training data",
+    "sevennet": "SevenNet: the isolated atom lies outside its training data",
     "lcao": "LCAO isolated-atom energies are off by ~0.7 eV: use bulk references",
     "experiment": "a and c are set to experiment at this level (bulk_lattice), not checked",
 }

@@ -31,6 +31,7 @@ from screening.store.keys import calculation_key, canonical_structure
 #: Packages whose versions are recorded with every result, per engine.
 VERSIONED = {"chgnet": ("ase", "chgnet", "torch", "numpy"),
              "gpaw": ("ase", "gpaw", "dftd3", "numpy"),
+             "sevennet": ("ase", "sevenn", "torch", "numpy"),
              "pair": ("ase", "numpy")}
 
 

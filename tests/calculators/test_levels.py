@@ -76,7 +76,8 @@ def test_cli_reports_a_bad_level_table_and_an_unknown_level(tmp_path, monkeypatc
     path.write_text("")
     get_settings.cache_clear()
     assert main(["validate", "--level", "dtf"]) == 2
-    assert ("unknown level 'dtf' (known: mlip, dft-check, dft-fast, dft, pair)"
+    assert ("unknown level 'dtf' (known: mlip, dft-check, dft-fast, dft, 7net-0, 7net-l3i5,"
+            " 7net-mf-0, pair)"
             in capsys.readouterr().err)
     get_settings.cache_clear()
 
