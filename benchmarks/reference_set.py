@@ -9,7 +9,8 @@ them also H (``her``) and H2O (``water``). Slabs are the library's models
 cut to the smallest cells that reach 5 A laterally (8 to 36 atoms), so
 that plane-wave DFT is affordable on 2 cores; every level uses the same
 cells. Geometries are relaxed at ``mlip`` and every DFT level is a single
-point on them (``dft-check//mlip`` ...): the comparison isolates the level.
+point on each site they relaxed (``dft-check//mlip`` ..., ``verify_sites =
+"all"``): the comparison isolates the level.
 The other machine-learned levels (SevenNet) relax their own geometries.
 
 Work goes level by level, cheapest first, and within a level the Zn
@@ -56,7 +57,7 @@ def reference_settings(mpi_ranks: int = 1):
     from screening.settings import Settings
 
     return Settings().replace(results_dir=LIVE, slab_min_lateral=MIN_LATERAL,
-                              mpi_ranks=mpi_ranks)
+                              mpi_ranks=mpi_ranks, verify_sites="all")
 
 
 def snapshot(live: Path, target: Path) -> None:

@@ -152,6 +152,10 @@ class Settings(BaseSettings):
     #: Adsorption: most sites relaxed per adsorbate; beyond it, the lowest by
     #: single-point probes of the unrelaxed placements are relaxed.
     max_sites: int = Field(6, gt=0)
+    #: At ``level//geometry``: single points at ``level`` on the site the geometry
+    #: level chose (``chosen``), or on every site it relaxed (``all``; the reported
+    #: site is then the lowest at ``level``).
+    verify_sites: Literal["chosen", "all"] = "chosen"
     #: Desolvation: minimum lateral size (A) of the slab under the cluster.
     cluster_min_lateral: float = Field(12.0, gt=0)
     #: Epitaxy: largest coincidence-lattice area (A^2) searched on Zn(0001).

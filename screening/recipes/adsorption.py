@@ -6,7 +6,9 @@ each relaxed. Where there are more than ``settings.max_sites``, every site
 is first probed by a single point of the unrelaxed placement and the
 ``max_sites`` lowest are relaxed (the probes are stored too). At
 ``level//geometry`` (verification) the sites are scanned and chosen at the
-geometry level, and only the chosen site gets a single point at ``level``.
+geometry level, and only the chosen site gets a single point at ``level``;
+with the setting ``verify_sites = "all"`` every relaxed site gets one, and
+the site reported is chosen at ``level``.
 
 The reported site (:func:`best`) is the lowest-energy relaxed site without
 an anomaly flag (:mod:`screening.atoms.anomalies`); anomalous sites stay in
@@ -99,8 +101,10 @@ def scan(ctx: Context, surface: Surface, adsorbate: Adsorbate) -> list[SiteResul
     if adsorbate.top_only:
         sites = [s for s in sites if s.kind == "top"]
     if ctx.geometry is not None:
-        chosen, _ = best(scan(ctx.at_geometry(), surface.at_geometry(), adsorbate),
-                         adsorbate.name)
+        relaxed = scan(ctx.at_geometry(), surface.at_geometry(), adsorbate)
+        if ctx.settings.verify_sites == "all":
+            return [_relaxed(ctx, surface, adsorbate, sites, r.site) for r in relaxed]
+        chosen, _ = best(relaxed, adsorbate.name)
         return [_relaxed(ctx, surface, adsorbate, sites, chosen.site)]
     return [_relaxed(ctx, surface, adsorbate, sites, site)
             for site in _selected(ctx, surface, adsorbate, sites)]
