@@ -86,6 +86,7 @@ def test_bad_values_files_are_one_line(tmp_path, capsys, content, message):
     assert message in err and str(path) in err and err.count("\n") == 1
 
 
+@pytest.mark.filterwarnings("ignore::scipy.stats.ConstantInputWarning")
 def test_spearman_agrees_with_scipy_ties_included():
     rng = random.Random(7)
     for _ in range(100):
