@@ -104,11 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(SNAPSHOT, live)
         print(f"started from the snapshot {SNAPSHOT}")
     catalog = Catalog(settings)
-    for level, name, groups in work_list(tuple(args.levels)):
+    for level, name, groups in [] if args.status else work_list(tuple(args.levels)):
         dft = get_level(level, settings.levels).engine == "gpaw"
         ctx = open_context(settings, level, GEOMETRY if dft else None)
-        if args.status:
-            continue
         start = time.perf_counter()
         described = describe(ctx, catalog.get(name), groups)
         mine = {col: described.values[col] for g in groups for col in GROUPS[g].columns}

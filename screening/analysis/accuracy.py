@@ -132,10 +132,11 @@ def _by_system(rows: list[ValueRow], level: str, descriptor: str) -> dict[str, f
 def ladder(rows: list[ValueRow], reference_level: str = REFERENCE_LEVEL,
            descriptors: tuple[str, ...] = DESCRIPTORS) -> list[Rung]:
     """Every other level's error on each descriptor against ``reference_level``."""
-    levels = sorted({r["level"] for r in rows} - {reference_level})
-    if reference_level not in {r["level"] for r in rows}:
-        known = ", ".join(sorted({r["level"] for r in rows})) or "none"
+    present = {r["level"] for r in rows}
+    if reference_level not in present:
+        known = ", ".join(sorted(present)) or "none"
         raise ScreeningError(f"no values at reference level {reference_level!r} (levels: {known})")
+    levels = sorted(present - {reference_level})
     rungs = []
     for descriptor in descriptors:
         reference = _by_system(rows, reference_level, descriptor)
