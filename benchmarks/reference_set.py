@@ -13,8 +13,9 @@ point on each site they relaxed (``dft-check//mlip`` ..., ``verify_sites =
 "all"``): the comparison isolates the level.
 The other machine-learned levels (SevenNet) relax their own geometries.
 
-Work goes level by level, cheapest first, and within a level the Zn
-adatom of every surface before H and H2O. Everything goes through the
+Work goes cheapest first: the Zn adatom of every surface before H and
+H2O, the machine-learned levels one after the other, then the DFT levels
+surface by surface (all of them on one surface before the next). Everything goes through the
 results store (``results/reference/screening.db``), so a killed run resumes
 where it stopped. Each value, with the store keys behind it, is written to
 ``benchmarks/reference/values.json`` as it comes (``znscreen accuracy``
@@ -70,10 +71,21 @@ def snapshot(live: Path, target: Path) -> None:
 
 
 def work_list(levels: tuple[str, ...]) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(level, candidate, groups) in the order they are computed."""
-    return [(level, name, groups) for level in levels
-            for groups, names in ((("zn",), ZN_SET), (("her", "water"), HW_SET))
-            for name in names]
+    """(level, candidate, groups) in the order they are computed.
+
+    The Zn adatom of every surface comes before H and H2O. Machine-learned
+    levels go one after the other; the DFT levels (names starting with
+    ``dft``) go surface by surface, every DFT level of a surface before the
+    next surface, so that the ladder has complete rows as early as possible.
+    """
+    fast = [level for level in levels if not level.startswith("dft")]
+    dft = [level for level in levels if level.startswith("dft")]
+    order = []
+    for groups, names in ((("zn",), ZN_SET), (("her", "water"), HW_SET)):
+        order += [(level, name, groups) for level in fast for name in names]
+    for groups, names in ((("zn",), ZN_SET), (("her", "water"), HW_SET)):
+        order += [(level, name, groups) for name in names for level in dft]
+    return order
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,10 @@
 """The screening flow: references, then each candidate's slabs and descriptor groups as tasks.
 
 One flow run screens a list of candidates at one level (a :class:`Job`);
-with ``verify_top`` it then recomputes the best ``verify_top`` of them at a
-DFT level, as single points on the first level's geometries (or relaxed,
-on request), and both rows are kept.
+with ``verify_top`` it then recomputes ``verify_top`` of the coatings (the
+best, or those whose rank is least certain) and bare Zn(0001) at a DFT
+level, as single points on the first level's geometries (or relaxed, on
+request), and both rows are kept.
 
 Tasks, in the order they are submitted:
 
@@ -43,7 +44,8 @@ from typing import Callable
 from prefect import flow, task
 from prefect.futures import PrefectFuture, as_completed
 
-from screening.analysis.ranking import Criteria, rank
+from screening.analysis.ranking import BASELINE, Criteria, rank, verify_choice
+from screening.analysis.uncertainty import error_model_for
 from screening.analysis.results import RunRecord
 from screening.descriptors.compute import group_result, slab_label, slab_result, track
 from screening.descriptors.registry import (DEFAULT_GROUPS, GROUPS, check_groups,
@@ -88,13 +90,17 @@ class Job:
 
 @dataclass(frozen=True)
 class Verify:
-    """Recompute the best ``top`` candidates of a screen at ``level``."""
+    """Recompute ``top`` coatings of a screen at ``level`` (and bare Zn(0001), if it was
+    screened, so that the coatings can be compared with it at that level)."""
 
     top: int
     level: str = "dft-fast"
     groups: tuple[str, ...] = ("zn", "her")
     #: Relax at ``level`` instead of single points on the screen's geometries.
     relax: bool = False
+    #: Which coatings: the ``best`` by rank, or those whose place in the top 5 is
+    #: least certain (``uncertain``; :func:`~screening.analysis.ranking.verify_choice`).
+    choose: str = "best"
 
 
 @dataclass
@@ -246,8 +252,11 @@ def screening_flow(job: Job, criteria: Criteria, verify: Verify | None = None) -
     _stage(job, record, progress, _report)
     if verify is not None and verify.top > 0:
         check_groups(verify.groups)
-        table = rank([table_row(d) for d in record.described], criteria)
-        best = table[table["score"].notna()].head(verify.top)["name"].tolist()
+        table = rank([table_row(d) for d in record.described], criteria,
+                     error_model_for(job.settings))
+        best = verify_choice(table, verify.top, verify.choose)
+        if best and BASELINE in set(table["name"]):
+            best.append(BASELINE)
         if best:
             second = replace(job, level=verify.level, candidates=tuple(best),
                              groups=verify.groups,

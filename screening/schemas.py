@@ -29,6 +29,13 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
+class VerifyChoice(StrEnum):
+    """Which coatings ``run --verify-top K`` recomputes."""
+
+    BEST = "best"  # the first K by rank
+    UNCERTAIN = "uncertain"  # the K whose place in the top 5 is least certain
+
+
 class TaskKind(StrEnum):
     """What a calculation does with its structure."""
 

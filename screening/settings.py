@@ -163,6 +163,10 @@ class Settings(BaseSettings):
     #: Ranking criteria file (TOML, see screening/analysis/ranking.toml);
     #: empty means the shipped defaults.
     ranking_criteria: str = ""
+    #: Accuracy-ladder value files (JSON) whose measured errors give the table's
+    #: sigmas; empty means the committed reference set (benchmarks/reference)
+    #: plus the hold-out values of the user's fine-tuned levels.
+    reference_values: tuple[str, ...] = ()
     #: Worker processes of ``znscreen run``; 0 means one per CPU core.
     workers: int = Field(0, ge=0)
     #: Level overrides and derived levels: TOML tables ``[levels.NAME]``.
@@ -217,6 +221,11 @@ class Settings(BaseSettings):
     @property
     def bundled_catalog(self) -> Path:
         return self.structures_dir / "catalog.toml"
+
+    @property
+    def finetune_dir(self) -> Path:
+        """Fine-tuned models, their provenance and hold-out values (``znscreen finetune``)."""
+        return self.user_data_dir / "finetune"
 
     @property
     def store_url(self) -> str:

@@ -6,18 +6,29 @@ from typing import Any
 
 import pandas as pd
 
+from screening.analysis.ranking import RELATIVE_SUFFIX
+from screening.analysis.uncertainty import sigma_column
 from screening.errors import ScreeningError
 from screening.schemas import ProfileDetails, RowDetails, ValueDoc
 from screening.store.database import Store, redact
 from screening.tables import render
 
 
-def _value_rows(values: dict[str, ValueDoc]) -> list[dict[str, Any]]:
+def _cell(row: pd.Series | None, column: str) -> Any:
+    """A table cell, rounded, or "-" when absent."""
+    if row is None or column not in row or pd.isna(row[column]):
+        return "-"
+    return round(float(row[column]), 4)
+
+
+def _value_rows(values: dict[str, ValueDoc], ranked: pd.Series | None) -> list[dict[str, Any]]:
     rows = []
     for column, v in values.items():
         value = v["value"]
         rows.append({"descriptor": column,
-                     "value": "-" if value is None else round(value, 4), "unit": v["unit"],
+                     "value": "-" if value is None else round(value, 4),
+                     "+-sigma": _cell(ranked, sigma_column(column)),
+                     "vs Zn(0001)": _cell(ranked, column + RELATIVE_SUFFIX), "unit": v["unit"],
                      "flags / why missing": v["reason"] if value is None
                      else "; ".join(v["flags"])})
     return rows
@@ -66,13 +77,20 @@ def show(name: str, details: dict[str, RowDetails], table: pd.DataFrame, store: 
     for entry in entries:
         ranked = table[(table["name"] == name) & (table["level"] == entry["level"])]
         out.append(f"\n== level {entry['level']}")
-        if not ranked.empty:
-            r = ranked.iloc[0]
-            n_level = int((table["level"] == entry["level"]).sum())
-            out.append(f"rank {r['rank']} of {n_level}, score {r['score']} "
-                       f"(weight coverage {r['coverage']}), Pareto front: "
+        r = None if ranked.empty else ranked.iloc[0]
+        if r is not None and r.get("baseline", False):
+            out.append(f"baseline (bare Zn, not ranked): score {r['score']} "
+                       f"(weight coverage {r['coverage']})")
+        elif r is not None:
+            at_level = table[table["level"] == entry["level"]]
+            n_level = int(at_level["rank"].notna().sum())
+            stability = ("" if pd.isna(r.get("p_top5")) else
+                         f", in the top 5 in {r['p_top5']:.0%} of draws within the sigmas, "
+                         f"score sd {r['score_sd']}")
+            out.append(f"rank {r['rank']} of {n_level} coatings, score {r['score']} "
+                       f"(weight coverage {r['coverage']}){stability}, Pareto front: "
                        f"{'yes' if r['pareto'] else 'no'}")
-        out.append(render(_value_rows(entry["values"])))
+        out.append(render(_value_rows(entry["values"], r)))
         shown: list[Any] = []
         for column, v in entry["values"].items():
             d = v["details"]

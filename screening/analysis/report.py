@@ -27,10 +27,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from screening.analysis.ranking import BASELINE  # noqa: E402
 from screening.analysis.results import row_id  # noqa: E402
 from screening.errors import ScreeningError  # noqa: E402
 
-BASELINE = "Zn(0001)"
 FAMILY_COLOURS = {"zn": "#7f7f7f", "oxide": "#d62728", "mxene": "#9467bd",
                   "metal": "#ff7f0e", "alloy": "#8c564b", "inorganic": "#2ca02c",
                   "carbon": "#1f77b4", "other": "#17becf"}
@@ -50,23 +50,36 @@ def _level(table: pd.DataFrame, level: str | None) -> str:
     return level
 
 
+def _sd(values: pd.Series) -> list[float]:
+    """Error-bar half-widths: the column's values, 0 where there is none."""
+    return pd.to_numeric(values, errors="coerce").fillna(0.0).tolist()
+
+
 def ranking_plot(rows: pd.DataFrame, level: str, path: Path) -> None:
     rows = rows[rows["score"].notna()].sort_values("score")
     fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.6))
-    bars = ax.barh(rows["name"], rows["score"], color=[_colour(f) for f in rows["family"]])
-    for bar, (_, r) in zip(bars, rows.iterrows()):
-        if r["name"] == BASELINE:
+    spread = _sd(rows.get("score_sd", pd.Series(0.0, index=rows.index)))
+    bars = ax.barh(rows["name"], rows["score"], color=[_colour(f) for f in rows["family"]],
+                   xerr=spread,
+                   error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "black"})
+    for bar, sd, (_, r) in zip(bars, spread, rows.iterrows()):
+        if r.get("baseline", r["name"] == BASELINE):
             bar.set_hatch("//")
             bar.set_edgecolor("black")
-        label = f"{r['score']:.2f}" + (" *" if r["pareto"] else "")
-        ax.text(bar.get_width() + 0.01, bar.get_y() + bar.get_height() / 2, label,
+            label = f"{r['score']:.2f} baseline"
+        else:
+            label = f"{r['score']:.2f}" + (" *" if r["pareto"] else "")
+            if sd > 0:
+                label += f"  top-5 {r['p_top5']:.0%}"
+        ax.text(bar.get_width() + sd + 0.01, bar.get_y() + bar.get_height() / 2, label,
                 va="center", fontsize=8)
     families = list(dict.fromkeys(rows["family"]))
     ax.legend([plt.Rectangle((0, 0), 1, 1, color=_colour(f)) for f in families], families,
               loc="lower right", fontsize=8, title="family")
-    ax.set_xlim(0, 1.1)
-    ax.set_xlabel("score (0-1; * = Pareto front)")
-    ax.set_title(f"Ranking at level {level}")
+    ax.set_xlim(0, 1.25)
+    ax.set_xlabel("score (0-1; bars: sd over draws within the measured errors; * = Pareto "
+                  "front; top-5: share of draws in the top 5)")
+    ax.set_title(f"Ranking at level {level} (bare Zn facets hatched: baselines, not ranked)")
     ax.tick_params(axis="y", labelsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=130)
@@ -159,6 +172,10 @@ def zn_vs_h_plot(rows: pd.DataFrame, level: str, path: Path) -> None:
         raise ScreeningError(f"no candidate with both e_ads_zn and dg_h at level {level!r}")
     fig, ax = plt.subplots(figsize=(7, 5.5))
     for family, group in rows.groupby("family"):
+        ax.errorbar(group["e_ads_zn"], group["dg_h"],
+                    xerr=_sd(group.get("e_ads_zn_sigma", pd.Series(0.0, index=group.index))),
+                    yerr=_sd(group.get("dg_h_sigma", pd.Series(0.0, index=group.index))),
+                    fmt="none", ecolor=_colour(family), elinewidth=0.7, alpha=0.6)
         ax.scatter(group["e_ads_zn"], group["dg_h"], color=_colour(family), label=family,
                    s=40, edgecolor="black", lw=0.5)
     ax.axvline(0, color="lightgrey", lw=0.8)
@@ -166,7 +183,8 @@ def zn_vs_h_plot(rows: pd.DataFrame, level: str, path: Path) -> None:
     ax.margins(0.15)
     ax.set_xlabel("E_ads(Zn) vs bulk Zn (eV)   <- zincophilic")
     ax.set_ylabel("dG_H (eV)   (far from 0 = poor HER catalyst)")
-    ax.set_title(f"Zn affinity vs HER activity at level {level}")
+    ax.set_title(f"Zn affinity vs HER activity at level {level}\n(bars: +-sigma, the level's "
+                 "measured error against DFT)", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     # labels are placed in display space, so after the layout is final

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from screening.analysis.ranking import Criteria, rank
+from screening.analysis.uncertainty import ErrorModel
 from screening.descriptors.table import table_row
 from screening.errors import ScreeningError
 from screening.schemas import Described, RowDetails
@@ -55,8 +56,10 @@ class RunRecord:
             "failures": self.failures.get(d.name, [])} for d in self.described}
 
 
-def save(results_dir: Path, record: RunRecord, criteria: Criteria) -> pd.DataFrame:
-    """Merge a run's rows into the results files, re-rank, write; return the table."""
+def save(results_dir: Path, record: RunRecord, criteria: Criteria,
+         errors: ErrorModel | None = None) -> pd.DataFrame:
+    """Merge a run's rows into the results files, re-rank (with the sigmas of ``errors``),
+    write; return the table."""
     results_dir.mkdir(parents=True, exist_ok=True)
     details = read_details(results_dir) if (results_dir / DETAILS).exists() else {}
     old = load_table(results_dir) if (results_dir / CSV).exists() else pd.DataFrame()
@@ -64,7 +67,7 @@ def save(results_dir: Path, record: RunRecord, criteria: Criteria) -> pd.DataFra
     new_ids = {row_id(r["name"], r["level"]) for r in new_rows}
     kept = [] if old.empty else [
         r for r in old.to_dict("records") if row_id(r["name"], r["level"]) not in new_ids]
-    table = rank([*kept, *new_rows], criteria)
+    table = rank([*kept, *new_rows], criteria, errors)
     details.update(record.details())
     text = json.dumps(details, indent=1, default=str)
     writers = {CSV: lambda p: table.to_csv(p, index=False),

@@ -14,6 +14,7 @@ from screening.cli.common import selected_candidates
 from screening.descriptors.registry import DEFAULT_GROUPS, GROUP_NAMES, check_groups
 from screening.errors import ScreeningError
 from screening.library.catalog import FAMILIES, Catalog
+from screening.schemas import VerifyChoice
 from screening.settings import POSTGRES_PREFIXES, PROFILES, Settings
 from screening.tables import FORMATS, render
 
@@ -95,6 +96,8 @@ def _where(settings: Settings, workers: int) -> str:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from flows.screening import Job, Verify, run
     from screening.analysis.results import save
+    from screening.analysis.ranking import uncertainty_lines
+    from screening.analysis.uncertainty import error_model_for
 
     # everything the user gave is checked before the flow starts
     level = get_level(args.level, settings.levels)
@@ -118,7 +121,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if args.verify_level == args.level:
             raise ScreeningError(f"--verify-level {args.verify_level} is the screening level")
         verify_groups = _groups(args.verify_descriptors, Verify.groups)
-        verify = Verify(args.verify_top, args.verify_level, verify_groups, args.verify_relax)
+        verify = Verify(args.verify_top, args.verify_level, verify_groups, args.verify_relax,
+                        args.verify_choose)
 
     if level.engine == "pair":
         print(f"note: level {args.level} is the pair test engine: its numbers are not physics",
@@ -126,15 +130,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     job = Job(settings, args.level, names, groups)
     print(f"screening {len(names)} candidate{'s' * (len(names) != 1)} at {args.level} "
           f"({', '.join(groups)}) on {_where(settings, workers)}"
-          + (f"; then the top {verify.top} at {verify.level} ({', '.join(verify.groups)})"
+          + (f"; then the {'top' if verify.choose == 'best' else 'least certain'} "
+             f"{verify.top} at {verify.level} ({', '.join(verify.groups)})"
              if verify else ""), flush=True)
     start = time.perf_counter()
     record = run(job, criteria, verify, workers, _progress())
-    table = save(settings.results_dir, record, criteria)
+    errors = error_model_for(settings)
+    table = save(settings.results_dir, record, criteria, errors)
     total, new = len(record.used), sum(record.used.values())
     this_run = {(d.name, d.level) for d in record.described}
     shown = table[[(n, lv) in this_run for n, lv in zip(table["name"], table["level"])]]
     print(render(shown.to_dict("records"), "table", _short()))
+    for line in uncertainty_lines(table, errors, list(dict.fromkeys(shown["level"]))):
+        print(line)
     for name, reasons in record.failures.items():
         for reason in reasons:
             print(f"failed: {name}: {reason}")
@@ -212,7 +220,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"descriptor groups, some of: {', '.join(GROUP_NAMES)} "
                         "(default: all but diffusion)")
     p.add_argument("--verify-top", type=int, default=0, metavar="K",
-                   help="recompute the best K at --verify-level and keep both rows")
+                   help="recompute K coatings at --verify-level and keep both rows")
+    p.add_argument("--verify-choose", choices=[c.value for c in VerifyChoice], default="best",
+                   help="which K coatings: the best by rank, or those whose place in the "
+                        "top 5 is least certain under the measured errors (bare Zn(0001) "
+                        "is verified too when it was screened)")
     p.add_argument("--verify-level", default="dft-fast", metavar="LEVEL",
                    help="level of the verification (default: dft-fast; dft-check is "
                         "the laptop-sized check)")

@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from screening.analysis.ranking import Criterion, load_criteria, pareto_front, rank
+from screening.analysis.ranking import (Criterion, load_criteria, pareto_front, rank,
+                                        top_stability, verify_choice)
+from screening.analysis.uncertainty import ErrorModel
 from screening.errors import ScreeningError
 
 
@@ -41,8 +43,11 @@ def test_score_is_the_weighted_mean_over_present_criteria(two):
     assert by.loc["c", "score"] == 0.5 and by.loc["c", "coverage"] == 0.75
     assert table["name"].tolist() == ["a", "c", "b"]
     assert table["rank"].tolist() == [1, 2, 3]
-    assert table.columns[:7].tolist() == ["rank", "name", "family", "level", "score",
-                                          "coverage", "pareto"]
+    assert table.columns[:10].tolist() == ["rank", "name", "family", "baseline", "level",
+                                           "score", "score_sd", "p_top5", "coverage", "pareto"]
+    # no error model: nothing moves, the top (all three) is certain
+    assert table["p_top5"].tolist() == [1.0, 1.0, 1.0]
+    assert table["score_sd"].tolist() == [0.0, 0.0, 0.0]
 
 
 def test_ranks_and_pareto_front_are_taken_within_each_level(two):
@@ -88,3 +93,57 @@ def test_bad_criteria_files_are_refused_in_one_line(tmp_path, text, message):
 def test_a_missing_criteria_file_is_named():
     with pytest.raises(ScreeningError, match="nope.toml: ranking criteria file not found"):
         load_criteria(Path("nope.toml"))
+
+
+def test_bare_zn_facets_are_baselines_with_a_score_but_no_rank(two):
+    rows = _rows(name=["Zn(0001)", "Zn(10-11)", "a", "b"], e_ads_zn=[0.4, -0.8, -0.5, 0.1],
+                 dg_h=[0.2, 0.5, 0.6, 0.9])
+    rows[0]["family"] = rows[1]["family"] = "zn"
+    table = rank(rows, two).set_index("name")
+    # Zn(10-11) scores best of all, yet the coatings alone are ranked
+    assert table["score"].idxmax() == "Zn(10-11)"
+    assert table.loc["a", "rank"] == 1 and table.loc["b", "rank"] == 2
+    assert table.loc[["Zn(0001)", "Zn(10-11)"], "rank"].isna().all()
+    assert table["baseline"].to_dict() == {"Zn(0001)": True, "Zn(10-11)": True, "a": False,
+                                           "b": False}
+    assert not table.loc[["Zn(0001)", "Zn(10-11)"], "pareto"].any()
+    # relative to bare Zn(0001) at the same level
+    assert table.loc["a", "e_ads_zn_vs_zn"] == pytest.approx(-0.9)
+    assert table.loc["b", "dg_h_vs_zn"] == pytest.approx(0.7)
+    assert table.loc["Zn(10-11)", "e_ads_zn_vs_zn"] == pytest.approx(-1.2)
+    assert table.loc["Zn(0001)", "e_ads_zn_vs_zn"] == 0.0
+
+
+def test_relative_columns_are_missing_without_the_baseline_at_that_level(two):
+    rows = _rows(name=["Zn(0001)", "a"], e_ads_zn=[0.4, -0.5], dg_h=[0.2, 0.6])
+    rows[0]["family"] = "zn"
+    rows.append(dict(rows[1], level="dft-check//mlip"))
+    table = rank(rows, two).set_index(["name", "level"])
+    assert table.loc[("a", "mlip"), "e_ads_zn_vs_zn"] == pytest.approx(-0.9)
+    assert math.isnan(table.loc[("a", "dft-check//mlip"), "e_ads_zn_vs_zn"])
+
+
+def test_sigmas_move_close_candidates_and_not_distant_ones(two):
+    # a and b differ by 0.02 eV in e_ads_zn; f and g, 0.01 eV apart, compete for 5th place
+    names = ["a", "b", "c", "d", "e", "f", "g"]
+    rows = _rows(name=names, e_ads_zn=[-0.60, -0.58, -0.4, -0.3, 1.5, 0.50, 0.51],
+                 dg_h=[0.5] * 7)
+    errors = ErrorModel(sigma={("mlip", "e_ads_zn"): 0.1})
+    table = rank(rows, two, errors).set_index("name")
+    assert table.loc["a", "e_ads_zn_sigma"] == 0.1
+    assert math.isnan(table.loc["a", "dg_h_sigma"])  # not measured
+    p = table["p_top5"]
+    # the leaders stay in the top 5 whatever the draw, e never gets in
+    assert p["a"] == p["b"] == p["c"] == p["d"] == 1.0 and p["e"] == 0.0
+    assert 0.4 < p["f"] < 0.65 and 0.35 < p["g"] < 0.6 and p["f"] + p["g"] == 1.0
+    assert p.sum() == pytest.approx(5.0)  # five places in every draw
+    # the score's spread follows sigma through the desirability slope (3/4 * 0.1 / 2)
+    assert table.loc["a", "score_sd"] == pytest.approx(0.0375, rel=0.1)
+    assert 0.8 < top_stability(rank(rows, two, errors), "mlip") < 1.0
+    # the same seed gives the same table
+    again = rank(rows, two, errors).set_index("name")
+    assert again["p_top5"].equals(p)
+    # verifying two: the best two by rank, or the two whose top-5 place is in doubt
+    ranked = rank(rows, two, errors)
+    assert verify_choice(ranked, 2) == ["a", "b"]
+    assert sorted(verify_choice(ranked, 2, "uncertain")) == ["f", "g"]

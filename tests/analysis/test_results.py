@@ -24,21 +24,21 @@ def _described(catalog, name, level, e_zn, dg_h):
 def test_runs_merge_by_name_and_level_and_rerank(tmp_path, bundled_catalog):
     criteria = load_criteria()
     first = RunRecord([_described(bundled_catalog, "Cu(111)", "mlip", -0.5, 0.6),
-                       _described(bundled_catalog, "Zn(0001)", "mlip", 0.45, 0.4)])
+                       _described(bundled_catalog, "graphene", "mlip", 0.45, 0.4)])
     table = save(tmp_path, first, criteria)
-    assert table["name"].tolist() == ["Cu(111)", "Zn(0001)"]
-    second = RunRecord([_described(bundled_catalog, "Zn(0001)", "mlip", -0.5, 0.8)],
-                       failures={"Zn(0001)": ["her failed: x"]})
+    assert table["name"].tolist() == ["Cu(111)", "graphene"]
+    second = RunRecord([_described(bundled_catalog, "graphene", "mlip", -0.5, 0.8)],
+                       failures={"graphene": ["her failed: x"]})
     table = save(tmp_path, second, criteria)
     assert len(table) == 2  # replaced, not appended
-    assert table.iloc[0]["name"] == "Zn(0001)"  # better now
+    assert table.iloc[0]["name"] == "graphene"  # better now
     for name in (CSV, PARQUET, DETAILS):
         assert (tmp_path / name).exists()
     assert not list(tmp_path.glob(".*.tmp"))
     csv, parquet = pd.read_csv(tmp_path / CSV), pd.read_parquet(tmp_path / PARQUET)
     assert csv["name"].tolist() == parquet["name"].tolist() == table["name"].tolist()
     details = json.loads((tmp_path / DETAILS).read_text())
-    zn = details["Zn(0001) @ mlip"]
+    zn = details["graphene @ mlip"]
     assert zn["values"]["e_ads_zn"]["value"] == -0.5
     assert zn["values"]["band_gap"]["reason"] == "not computed at level mlip"
     assert zn["failures"] == ["her failed: x"]
@@ -50,7 +50,9 @@ def test_query_filters_sorts_and_cuts(tmp_path, bundled_catalog):
                               (("Cu(111)", -0.5, 0.6), ("Zn(0001)", 0.45, 0.4),
                                ("graphene", 0.7, 0.5))]), load_criteria())
     table = load_table(tmp_path)
-    assert query(table, where="e_ads_zn > 0")["name"].tolist() == ["Zn(0001)", "graphene"]
+    # rank order: the ranked coatings, then the bare-Zn baseline
+    assert query(table, where="e_ads_zn > 0")["name"].tolist() == ["graphene", "Zn(0001)"]
+    assert query(table, where="not baseline")["name"].tolist() == ["Cu(111)", "graphene"]
     assert query(table, sort="-dg_h", top=1)["name"].tolist() == ["Cu(111)"]
     assert query(table, sort="e_ads_zn")["name"].tolist()[0] == "Cu(111)"
     assert len(query(table, level="mlip")) == 3

@@ -257,11 +257,15 @@ def test_verify_top_recomputes_the_best_at_another_level_on_the_first_geometries
     assert "then the top 1 at deep (her)" in out
     table = pd.read_csv(flow.results_dir / "ranking.csv")
     screen = table[table["level"] == "pair"].set_index("name")
-    verified = table[table["level"] == "deep//pair"]
-    assert len(screen) == 2 and len(verified) == 1
+    verified = table[table["level"] == "deep//pair"].set_index("name")
+    # the one coating, and bare Zn(0001) as the baseline at the verify level
+    assert len(screen) == 2 and sorted(verified.index) == ["Pb(111)", "Zn(0001)"]
     best = screen["rank"].idxmin()
-    row = verified.iloc[0]
-    assert row["name"] == best and row["rank"] == 1 and pd.notna(row["dg_h"])
+    row = verified.loc[best]
+    assert best == "Pb(111)" and row["rank"] == 1 and pd.notna(row["dg_h"])
+    assert verified["baseline"].to_dict() == {"Pb(111)": False, "Zn(0001)": True}
+    assert row["dg_h_vs_zn"] == pytest.approx(row["dg_h"] - verified.loc["Zn(0001)", "dg_h"],
+                                              abs=2e-4)
     # twice the well depth on the same geometries: every energy doubles (the
     # pair potential is linear in its depth), H2's too, so dG_H - 0.24 doubles
     assert row["dg_h"] - 0.24 == pytest.approx(2 * (screen.loc[best, "dg_h"] - 0.24), abs=2e-4)
