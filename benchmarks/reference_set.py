@@ -63,11 +63,15 @@ def reference_settings(mpi_ranks: int = 1):
 
 def snapshot(live: Path, target: Path) -> None:
     """A consistent copy of the live SQLite store (sqlite3's online backup)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    with sqlite3.connect(live) as source, sqlite3.connect(partial) as copy:
-        source.backup(copy)
-    partial.replace(target)
+    from screening.files import atomic_path
+
+    with atomic_path(target) as partial:
+        source, copy = sqlite3.connect(live), sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+        finally:
+            source.close()
+            copy.close()
 
 
 def work_list(levels: tuple[str, ...]) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -59,6 +59,14 @@ class ElectronicProperties(TypedDict, total=False):
     work_function: float
 
 
+class Frame(TypedDict):
+    """One step of a relaxation: positions (A), energy (eV), raw forces (eV/A)."""
+
+    positions: list[list[float]]
+    energy: float
+    forces: list[list[float]]
+
+
 class CalculationData(TypedDict, total=False):
     """The JSON payload stored with a finished calculation."""
 
@@ -73,6 +81,8 @@ class CalculationData(TypedDict, total=False):
     resumed_from_step: int
     work_directory: str
     electronic: ElectronicProperties
+    #: DFT relaxations: every step, for fine-tuning (relaxations at fast levels keep none).
+    frames: list[Frame]
 
 
 @dataclass(frozen=True)

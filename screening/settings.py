@@ -26,6 +26,7 @@ from pydantic_settings import (BaseSettings, EnvSettingsSource, SettingsConfigDi
 
 from screening.calculators.levels import all_levels
 from screening.errors import SettingsError
+from screening.training.registry import REGISTRY, registered_levels
 
 APP_NAME = "zn-screening"
 ENV_PREFIX = "ZNSCREEN_"
@@ -330,11 +331,19 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: not valid TOML ({exc})") from None
     try:
-        return Settings(**_merge(from_file, _Environment(environ)()))
+        settings = Settings(**_merge(from_file, _Environment(environ)()))
     except ValidationError as exc:
         raise SettingsError(_one_line(exc, path, environ)) from None
     except SettingsError as exc:  # a bad [levels.NAME] table
         raise SettingsError(f"{path}: {exc}") from None
+    # the levels ``znscreen finetune`` registered; the settings file's own win
+    registered = registered_levels(settings.finetune_dir)
+    if not registered:
+        return settings
+    try:
+        return settings.replace(levels={**registered, **settings.levels})
+    except SettingsError as exc:
+        raise SettingsError(f"{settings.finetune_dir / REGISTRY}: {exc}") from None
 
 
 @lru_cache(maxsize=1)

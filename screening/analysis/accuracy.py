@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from screening.errors import ScreeningError
+from screening.files import write_atomic
 from screening.schemas import Value
 
 #: The descriptors the ladder compares, in its order.
@@ -91,9 +92,7 @@ def record_values(path: Path, level: str, candidate: str, values: dict[str, Valu
                           unit=v.unit, reason=v.reason, flags=v.flags, keys=v.keys)
                  for column, v in values.items()]
         rows.sort(key=lambda r: (r["level"], r["candidate"], r["descriptor"]))
-        partial = path.with_suffix(".partial")
-        partial.write_text(json.dumps(rows, indent=1) + "\n")
-        partial.replace(path)
+        write_atomic(path, lambda tmp: tmp.write_text(json.dumps(rows, indent=1) + "\n"))
 
 
 def _ranks(x: list[float]) -> list[float]:

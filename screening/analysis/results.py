@@ -16,7 +16,6 @@ renamed over the old one, so none is ever left half-written.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from screening.analysis.ranking import Criteria, rank
 from screening.analysis.uncertainty import ErrorModel
 from screening.descriptors.table import table_row
 from screening.errors import ScreeningError
+from screening.files import atomic_path
 from screening.schemas import Described, RowDetails
 
 CSV = "ranking.csv"
@@ -70,15 +70,11 @@ def save(results_dir: Path, record: RunRecord, criteria: Criteria,
     table = rank([*kept, *new_rows], criteria, errors)
     details.update(record.details())
     text = json.dumps(details, indent=1, default=str)
-    writers = {CSV: lambda p: table.to_csv(p, index=False),
-               PARQUET: lambda p: table.to_parquet(p, index=False),
-               DETAILS: lambda p: p.write_text(text)}
-    written = {}
-    for name, write in writers.items():
-        written[name] = results_dir / f".{name}.{os.getpid()}.tmp"
-        write(written[name])
-    for name, tmp in written.items():
-        os.replace(tmp, results_dir / name)
+    with (atomic_path(results_dir / CSV) as csv, atomic_path(results_dir / PARQUET) as parquet,
+          atomic_path(results_dir / DETAILS) as details_file):
+        table.to_csv(csv, index=False)
+        table.to_parquet(parquet, index=False)
+        details_file.write_text(text)
     return table
 
 

@@ -10,6 +10,7 @@ smearing than its level, which later stages must flag.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import threading
@@ -21,7 +22,8 @@ from typing import Any
 from ase.calculators.calculator import Calculator
 
 from screening.atoms.checks import paw_setup_dirs
-from screening.errors import ScreeningError
+from screening.calculators.levels import Level
+from screening.errors import ScreeningError, one_line
 
 #: Changes applied on each rung of the SCF escalation ladder.
 SCF_LADDER: tuple[dict[str, Any], ...] = (
@@ -55,9 +57,35 @@ def _torch_threads() -> None:
         torch.set_num_threads(int(os.environ[TORCH_THREADS]))
 
 
-@lru_cache(maxsize=1)
-def chgnet_model(version: str):
-    """The CHGNet model shipped with the installed package (loaded once per process)."""
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_model(path: str, sha256: str) -> None:
+    """Fail in one line if a fine-tuned model file is missing or not the registered one."""
+    if not Path(path).is_file():
+        raise ScreeningError(f"{path}: the fine-tuned model file is missing")
+    if file_sha256(Path(path)) != sha256:
+        raise ScreeningError(f"{path}: the fine-tuned model file has changed or is corrupt "
+                             f"(its SHA-256 is not the one registered)")
+
+
+def check_level(level: Level) -> None:
+    """Fail in one line, before any work, if ``level`` rests on a model file that is
+    missing or not the registered one."""
+    if level.engine == "chgnet" and level.model:
+        check_model(level.model, level.model_sha256)
+
+
+@lru_cache(maxsize=2)
+def chgnet_model(version: str, path: str = "", sha256: str = ""):
+    """The CHGNet model shipped with the installed package, or the fine-tuned one in
+    ``path`` whose bytes must hash to ``sha256`` (loaded once per process)."""
     try:
         import chgnet
         from chgnet.model import CHGNet
@@ -68,8 +96,15 @@ def chgnet_model(version: str):
     if chgnet.__version__ != version:
         raise ScreeningError(f"the mlip level expects CHGNet {version}, "
                              f"found {chgnet.__version__}")
-    with contextlib.redirect_stdout(io.StringIO()):
-        return CHGNet.load(verbose=False)
+    if not path:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return CHGNet.load(verbose=False)
+    check_model(path, sha256)
+    try:
+        return CHGNet.from_file(path)
+    except Exception as exc:  # noqa: BLE001 - torch/pickle fail in many ways
+        raise ScreeningError(f"{path}: cannot load the fine-tuned model ({one_line(exc)})"
+                             ) from None
 
 
 #: Set while this thread is inside an :class:`EnergyForces` call.
@@ -132,7 +167,9 @@ def _chgnet(params: dict[str, Any]) -> Calculator:
     with contextlib.redirect_stdout(io.StringIO()):
         # isolated atoms (the Zn-atom reference) are deliberate; their CHGNet
         # energies are outside its training data, as the docs say
-        return EnergyForces(model=chgnet_model(params["model_version"]),
+        model = chgnet_model(params["model_version"], params.get("model", ""),
+                             params.get("model_sha256", ""))
+        return EnergyForces(model=model,
                             use_device="cpu", on_isolated_atoms="ignore")
 
 

@@ -68,8 +68,11 @@ class Level:
     model_version: str = ""
     #: SevenNet model shipped in its package, e.g. ``7net-0`` (engine ``sevennet``),
     #: and its output head (``modal``) for multi-fidelity models (empty: none).
+    #: Engine ``chgnet``: a fine-tuned model file (empty: the shipped weights),
+    #: with its SHA-256, checked when it is loaded (``znscreen finetune``).
     model: str = ""
     modal: str = ""
+    model_sha256: str = ""
     #: Well depth D (eV) and stiffness a (1/A) of the Morse pairs (engine ``pair``).
     pair_depth: float = 1.0
     pair_alpha: float = 2.0
@@ -111,14 +114,15 @@ class Level:
     def as_dict(self) -> dict[str, Any]:
         """The parameters that matter for this engine and mode (sorted by name)."""
         if self.engine == "chgnet":
-            return {"engine": self.engine, "model_version": self.model_version}
+            tuned = {"model": self.model, "model_sha256": self.model_sha256} if self.model else {}
+            return {"engine": self.engine, "model_version": self.model_version, **tuned}
         if self.engine == "sevennet":
             return {"engine": self.engine, "modal": self.modal, "model": self.model}
         if self.engine == "pair":
             return {"engine": self.engine, "pair_alpha": self.pair_alpha,
                     "pair_depth": self.pair_depth}
         unused = {"name", "description", "model_version", "bulk_lattice", "pair_depth",
-                  "pair_alpha", "model", "modal"}
+                  "pair_alpha", "model", "modal", "model_sha256"}
         unused |= {"basis", "grid_spacing"} if self.mode == "pw" else {"ecut"}
         return {k: v for k, v in sorted(asdict(self).items()) if k not in unused}
 

@@ -3,7 +3,8 @@
 Errors the user can fix are printed as one line, ``znscreen: error: ...``,
 with exit status 2 and no traceback. Commands live in ``library`` (the
 candidate library), ``engine`` (calculations and descriptors) and
-``screen`` (run, query, show, report) and ``hpc`` (cluster set-up).
+``screen`` (run, query, show, report), ``finetune`` (new levels from DFT)
+and ``hpc`` (cluster set-up).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import warnings
 
 from screening import __version__
-from screening.cli import engine, hpc, library, screen
+from screening.cli import engine, finetune, hpc, library, screen
 from screening.errors import ScreeningError
 from screening.settings import get_settings
 
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Screen protective interlayers for zinc-metal anodes.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (library, engine, screen, hpc):
+    for module in (library, engine, screen, finetune, hpc):
         module.register(sub)
     return parser
 

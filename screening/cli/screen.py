@@ -95,12 +95,14 @@ def _where(settings: Settings, workers: int) -> str:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from flows.screening import Job, Verify, run
+    from screening.calculators.factory import check_level
     from screening.analysis.results import save
     from screening.analysis.ranking import uncertainty_lines
     from screening.analysis.uncertainty import error_model_for
 
     # everything the user gave is checked before the flow starts
     level = get_level(args.level, settings.levels)
+    check_level(level)
     args.names = [*args.names, *(args.candidates or [])]
     if args.names or args.family or args.all:
         names = tuple(c.name for c in selected_candidates(args, settings))

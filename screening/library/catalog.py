@@ -9,9 +9,7 @@ leaves it half-written.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 import tomli_w
 
 from screening.errors import CatalogError
+from screening.files import write_atomic
 from screening.schemas import CandidateSummary
 from screening.settings import Settings
 
@@ -203,18 +202,7 @@ def write_user_catalog(settings: Settings, entries: dict[str, dict]) -> None:
         "structures": {name: e["structure"] for name, e in entries.items()},
         "candidates": [e["candidate"] for e in entries.values()],
     }
-    path = settings.user_catalog
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog.", suffix=".toml")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            tomli_w.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(settings.user_catalog, lambda tmp: tmp.write_bytes(tomli_w.dumps(data).encode()))
 
 
 def read_user_entries(settings: Settings) -> dict[str, dict]:

@@ -22,7 +22,8 @@ from ase import Atoms
 from screening.calculators.levels import Level
 from screening.calculators.parameters import calculation_parameters
 from screening.errors import ScreeningError, one_line
-from screening.runners.execute import Outcome, TaskSpec, clear_checkpoint, execute
+from screening.runners.execute import (Outcome, TaskSpec, checkpoint_frames, clear_checkpoint,
+                                       execute)
 from screening.runners.mpi import Launcher, MPIRunFailed, run_child
 from screening.schemas import Calculation, Status, TaskKind
 from screening.store.database import Claim, Store, StoreError
@@ -106,6 +107,8 @@ def store_outcome(store: Store, claim: Claim, outcome: Outcome, params: dict[str
             "versions": versions(params["engine"]), "energies": outcome.energies,
             "resumed_from_step": outcome.resumed_from_step, "work_directory": str(directory),
             "electronic": outcome.electronic}
+    if spec.kind == TaskKind.RELAX and params["engine"] == "gpaw":
+        data["frames"] = checkpoint_frames(directory)
     store.complete(claim, outcome.atoms, values, data)
     if spec.kind == TaskKind.RELAX:
         clear_checkpoint(directory)

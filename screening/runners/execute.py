@@ -28,7 +28,7 @@ from ase.optimize.precon import PreconLBFGS
 from screening.calculators.electronic import electronic_properties
 from screening.calculators.factory import (SCF_LADDER, SCFConvergenceError, make_calculator,
                                            prepare, scf_error)
-from screening.schemas import ElectronicProperties, TaskKind
+from screening.schemas import ElectronicProperties, Frame, TaskKind
 from screening.settings import OPTIMIZER_NAMES
 
 # PreconLBFGS handles its line search's give-ups (it resets its Hessian);
@@ -321,6 +321,14 @@ def execute(atoms: Atoms, params: dict[str, Any], spec: TaskSpec, directory: Pat
             raise ValueError("an NEB needs its final state")
         return neb(atoms, final, params, spec, directory)
     return relax(atoms, params, spec, directory)
+
+
+def checkpoint_frames(directory: Path) -> list[Frame]:
+    """Every step of a relaxation's checkpoint that carries forces (training data)."""
+    return [Frame(positions=f.positions.tolist(), energy=float(f.get_potential_energy()),
+                  forces=f.get_forces(apply_constraint=False).tolist())
+            for f in _read_checkpoint(directory / TRAJECTORY)
+            if f.calc is not None and {"energy", "forces"} <= set(f.calc.results)]
 
 
 def clear_checkpoint(directory: Path) -> None:

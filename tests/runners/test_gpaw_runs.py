@@ -44,6 +44,11 @@ def test_lcao_relaxation_with_d3(tmp_path):
     with_d3 = compute(store, Request(start, lcao(d3=True), "h2o", relax), work, "test")
     assert plain.converged and plain.n_steps > 1
     assert plain.data["energies"][-1] < plain.data["energies"][0]
+    # every DFT step is kept for fine-tuning: the stretched start, forces and all
+    frames = plain.data["frames"]
+    assert [f["energy"] for f in frames] == pytest.approx(plain.data["energies"])
+    assert np.linalg.norm(np.array(frames[0]["positions"]) - start.positions) < 1e-9
+    assert np.abs(frames[0]["forces"]).max() > 0.5 > np.abs(frames[-1]["forces"]).max()
     assert abs(plain.atoms.get_distance(0, 1) - 0.97) < 0.05  # back near the O-H bond length
     # D3 of a lone water is a small negative energy, not zero, not large
     assert -0.1 < with_d3.energy - plain.energy < 0.0

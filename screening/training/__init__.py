@@ -1,0 +1,1 @@
+"""Fine-tuning a machine-learned potential on the store's DFT rows (``znscreen finetune``)."""
