@@ -29,8 +29,10 @@ from screening.schemas import Value
 
 #: The descriptors the ladder compares, in its order.
 DESCRIPTORS = ("e_ads_zn", "e_ads_zn_atom", "dg_h", "e_ads_h2o")
-#: The default reference: plane-wave DFT on the same (mlip) geometries.
-REFERENCE_LEVEL = "dft//mlip"
+#: Reference levels in order of preference: plane-wave DFT on the same (mlip)
+#: geometries first.
+REFERENCES = ("dft//mlip", "dft-fast//mlip", "dft-check//mlip")
+REFERENCE_LEVEL = REFERENCES[0]
 #: The committed reference values of a checkout.
 DEFAULT_VALUES = Path(__file__).resolve().parents[2] / "benchmarks" / "reference" / "values.json"
 
@@ -152,3 +154,12 @@ def ladder(rows: list[ValueRow], reference_level: str = REFERENCE_LEVEL,
                 max_abs=max(abs(e) for e in error) if common else None,
                 spearman=spearman(x, y)))
     return rungs
+
+
+def best_reference(rows: list[ValueRow]) -> str:
+    """The first of :data:`REFERENCES` with any value in ``rows``."""
+    present = {r["level"] for r in rows if r["value"] is not None}
+    for level in REFERENCES:
+        if level in present:
+            return level
+    raise ScreeningError(f"no values at any reference level ({', '.join(REFERENCES)})")

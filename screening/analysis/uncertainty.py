@@ -28,13 +28,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from screening.analysis.accuracy import DESCRIPTORS, ValueRow, read_values
+from screening.analysis.accuracy import DESCRIPTORS, REFERENCES, ValueRow, read_values
 
 if TYPE_CHECKING:
     from screening.settings import Settings
 
-#: Reference levels in order of preference (plane waves first).
-REFERENCES = ("dft//mlip", "dft-fast//mlip", "dft-check//mlip")
 #: Fewest systems in common for a sigma.
 MIN_SYSTEMS = 3
 #: Suffix of the table columns holding each descriptor's sigma.

@@ -6,17 +6,19 @@ import argparse
 
 from screening.errors import ScreeningError
 from screening.settings import Settings
+from screening.training.hyperparameters import Hyperparameters
 
 
 def cmd_finetune(args: argparse.Namespace, settings: Settings) -> int:
-    from screening.training.chgnet import Hyperparameters
     from screening.training.level import FinetuneRequest, finetune_level
 
     hyper = Hyperparameters(epochs=args.epochs, learning_rate=args.learning_rate,
-                            seed=args.seed)
+                            force_weight=args.force_weight, seed=args.seed)
     for name, value in (("--epochs", hyper.epochs), ("--learning-rate", hyper.learning_rate)):
         if value <= 0:
             raise ScreeningError(f"{name} must be positive, got {value}")
+    if hyper.force_weight < 0:
+        raise ScreeningError(f"--force-weight must be 0 or more, got {hyper.force_weight}")
     request = FinetuneRequest(args.level, args.source, args.base, tuple(args.holdout or ()),
                               hyper, args.database or "")
     done = finetune_level(settings, request)
@@ -46,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="candidates whose calculations are kept out of training and reported")
     p.add_argument("--database", metavar="URL",
                    help="store to read the DFT rows from (default: the settings' database)")
-    p.add_argument("--epochs", type=int, default=40)
-    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--epochs", type=int, default=Hyperparameters.epochs)
+    p.add_argument("--learning-rate", type=float, default=Hyperparameters.learning_rate)
+    p.add_argument("--force-weight", type=float, default=Hyperparameters.force_weight,
+                   help="weight of the force MSE (eV/A)^2 against the energy one (eV/atom)^2")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_finetune)

@@ -194,18 +194,21 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_accuracy(args: argparse.Namespace, settings: Settings) -> int:
-    from screening.analysis.accuracy import ladder, read_values
+    from screening.analysis.accuracy import best_reference, ladder, read_values
 
-    rungs = ladder(read_values(Path(args.values)), args.reference)
+    rows = read_values(Path(args.values))
+    reference = args.reference or best_reference(rows)
+    rungs = ladder(rows, reference)
     if args.format == "json":
         print(json.dumps(rungs, indent=2))
         return 0
     if args.format == "table":
         rungs = [{k: round(v, 3) if isinstance(v, float) else ("-" if v is None else v)
-                  for k, v in r.items()} for r in rungs]
+                  for k, v in r.items()} for r in rungs if r["n"]]
     print(render(rungs, args.format))
     if args.format == "table":
-        print(f"\nerrors in eV: level minus {args.reference} on the same systems ({args.values})")
+        print(f"\nerrors in eV: level minus {reference} on the same systems, n of them "
+              f"(rungs with none left out; all in --format json); from {args.values}")
     return 0
 
 
@@ -262,12 +265,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out-dir", help="(default: RESULTS/report)")
     p.set_defaults(func=cmd_report)
 
-    from screening.analysis.accuracy import DEFAULT_VALUES, REFERENCE_LEVEL
+    from screening.analysis.accuracy import DEFAULT_VALUES, REFERENCES
 
     p = sub.add_parser("accuracy", help="each level's error against DFT on the reference set")
     p.add_argument("--values", default=str(DEFAULT_VALUES),
                    help="reference values (default: the checkout's benchmarks/reference)")
-    p.add_argument("--reference", default=REFERENCE_LEVEL,
-                   help=f"reference level (default: {REFERENCE_LEVEL})")
+    p.add_argument("--reference", metavar="LEVEL",
+                   help=f"reference level (default: the first of {', '.join(REFERENCES)} "
+                        f"with values)")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_accuracy)

@@ -20,7 +20,6 @@ import contextlib
 import io
 import time
 import warnings
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -28,20 +27,7 @@ import numpy as np
 
 from screening.errors import ScreeningError
 from screening.training.dataset import Sample
-
-
-@dataclass(frozen=True)
-class Hyperparameters:
-    """Fine-tuning settings (the defaults are CHGNet's example's, epochs aside)."""
-
-    epochs: int = 40
-    learning_rate: float = 1e-3
-    batch_size: int = 8
-    force_weight: float = 1.0
-    seed: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+from screening.training.hyperparameters import Hyperparameters
 
 
 class Losses(TypedDict):

@@ -21,7 +21,7 @@ from screening.files import atomic_path
 from screening.library.catalog import Catalog
 from screening.settings import Settings
 from screening.store.database import Store, redact
-from screening.training.chgnet import Hyperparameters
+from screening.training.hyperparameters import Hyperparameters
 from screening.training.dataset import REFERENCES, samples, split
 from screening.training.registry import register
 
