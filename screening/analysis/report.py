@@ -77,8 +77,8 @@ def ranking_plot(rows: pd.DataFrame, level: str, path: Path) -> None:
     ax.legend([plt.Rectangle((0, 0), 1, 1, color=_colour(f)) for f in families], families,
               loc="lower right", fontsize=8, title="family")
     ax.set_xlim(0, 1.25)
-    ax.set_xlabel("score (0-1; bars: sd over draws within the measured errors; * = Pareto "
-                  "front; top-5: share of draws in the top 5)")
+    ax.set_xlabel("score (0-1); bars: sd over draws within the measured errors;\n"
+                  "* = Pareto front; top-5: share of draws in which it is among the first 5")
     ax.set_title(f"Ranking at level {level} (bare Zn facets hatched: baselines, not ranked)")
     ax.tick_params(axis="y", labelsize=8)
     fig.tight_layout()
