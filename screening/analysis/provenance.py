@@ -87,7 +87,8 @@ def show(name: str, details: dict[str, RowDetails], table: pd.DataFrame, store: 
             stability = ("" if pd.isna(r.get("p_top5")) else
                          f", in the top 5 in {r['p_top5']:.0%} of draws within the sigmas, "
                          f"score sd {r['score_sd']}")
-            out.append(f"rank {r['rank']} of {n_level} coatings, score {r['score']} "
+            place = "-" if pd.isna(r["rank"]) else int(r["rank"])
+            out.append(f"rank {place} of {n_level} coatings, score {r['score']} "
                        f"(weight coverage {r['coverage']}){stability}, Pareto front: "
                        f"{'yes' if r['pareto'] else 'no'}")
         out.append(render(_value_rows(entry["values"], r)))
