@@ -87,7 +87,8 @@ def test_flow_on_two_slurm_jobs_writes_postgres_and_runs_gpaw_over_mpi(on_slurm,
     store = Store(settings.store_url)
     assert store.is_postgres
     rows = _assert_consistent(store)
-    assert {r.status for r in rows} == {"done"}
+    assert {r.status for r in rows} == {"done"}, [
+        (r.get("label"), r.get("level"), r.get("error")) for r in rows if r.status != "done"]
     # the work was shared by both jobs, each writing to the one database
     assert len({r.slurm_job for r in rows}) == 2
     # every GPAW calculation ran on 2 MPI ranks inside its job
@@ -137,7 +138,8 @@ def test_a_job_cancelled_mid_calculation_is_retried_and_nothing_is_lost(on_slurm
     assert proc.returncode == 0, out[-2000:]
     assert "failed:" not in out
     rows = _assert_consistent(store)
-    assert {r.status for r in rows} == {"done"}
+    assert {r.status for r in rows} == {"done"}, [
+        (r.get("label"), r.get("level"), r.get("error")) for r in rows if r.status != "done"]
     # the cut calculation was taken over and finished in another job
     again = store.find(row.calc_key)
     assert again.attempt >= 2 and again.slurm_job != row.slurm_job
