@@ -165,8 +165,7 @@ class Settings(BaseSettings):
     #: empty means the shipped defaults.
     ranking_criteria: str = ""
     #: Accuracy-ladder value files (JSON) whose measured errors give the table's
-    #: sigmas; empty means the committed reference set (benchmarks/reference)
-    #: plus the hold-out values of the user's fine-tuned levels.
+    #: sigmas; empty means the committed reference set (benchmarks/reference).
     reference_values: tuple[str, ...] = ()
     #: Worker processes of ``znscreen run``; 0 means one per CPU core.
     workers: int = Field(0, ge=0)
@@ -225,7 +224,7 @@ class Settings(BaseSettings):
 
     @property
     def finetune_dir(self) -> Path:
-        """Fine-tuned models, their provenance and hold-out values (``znscreen finetune``)."""
+        """Fine-tuned models and their provenance (``znscreen finetune``)."""
         return self.user_data_dir / "finetune"
 
     @property

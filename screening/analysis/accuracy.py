@@ -125,7 +125,8 @@ def spearman(x: list[float], y: list[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
-def _by_system(rows: list[ValueRow], level: str, descriptor: str) -> dict[str, float]:
+def by_system(rows: list[ValueRow], level: str, descriptor: str) -> dict[str, float]:
+    """Candidate -> value of one level and descriptor (missing values left out)."""
     return {r["candidate"]: r["value"] for r in rows
             if r["level"] == level and r["descriptor"] == descriptor and r["value"] is not None}
 
@@ -140,9 +141,9 @@ def ladder(rows: list[ValueRow], reference_level: str = REFERENCE_LEVEL,
     levels = sorted(present - {reference_level})
     rungs = []
     for descriptor in descriptors:
-        reference = _by_system(rows, reference_level, descriptor)
+        reference = by_system(rows, reference_level, descriptor)
         for level in levels:
-            mine = _by_system(rows, level, descriptor)
+            mine = by_system(rows, level, descriptor)
             common = sorted(set(mine) & set(reference))
             x, y = [mine[c] for c in common], [reference[c] for c in common]
             error = [a - b for a, b in zip(x, y)]

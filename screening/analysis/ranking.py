@@ -179,7 +179,7 @@ def _stability(frame: pd.DataFrame, criteria: Criteria, errors: ErrorModel, leve
     for j, c in enumerate(weighted):
         values = pd.to_numeric(frame[c.column], errors="coerce").to_numpy(dtype=float)
         sigma = errors.get(level, c.column)
-        drawn = (draws(values, np.full(len(values), sigma), RESAMPLES, rng)
+        drawn = (draws(values, sigma, RESAMPLES, rng)
                  if sigma else np.broadcast_to(values, (RESAMPLES, len(values))))
         d[:, :, j] = c.curve(drawn.ravel()).reshape(drawn.shape)
     scores = _scores(d, np.array([c.weight for c in weighted]))

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from screening.analysis.accuracy import DESCRIPTORS, REFERENCES, ValueRow, read_values
+from screening.analysis.accuracy import (DEFAULT_VALUES, DESCRIPTORS, REFERENCES, ValueRow,
+                                         by_system, read_values)
 
 if TYPE_CHECKING:
     from screening.settings import Settings
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
 MIN_SYSTEMS = 3
 #: Suffix of the table columns holding each descriptor's sigma.
 SIGMA = "_sigma"
-#: The hold-out values of fine-tuned levels, in the settings' ``finetune_dir``.
-HOLDOUT_VALUES = "holdout-values.json"
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,6 @@ class ErrorModel:
     sigma: dict[tuple[str, str], float] = field(default_factory=dict)
     #: (level, descriptor) -> (reference level, number of systems).
     against: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
-    #: The value files read.
-    sources: tuple[Path, ...] = ()
 
     def get(self, level: str, descriptor: str) -> float | None:
         return self.sigma.get((level, descriptor))
@@ -67,22 +64,17 @@ class ErrorModel:
         return f"level {level}: " + "; ".join(parts)
 
 
-def _values(rows: list[ValueRow], level: str, descriptor: str) -> dict[str, float]:
-    return {r["candidate"]: r["value"] for r in rows
-            if r["level"] == level and r["descriptor"] == descriptor and r["value"] is not None}
-
-
-def error_model(rows: list[ValueRow], sources: tuple[Path, ...] = ()) -> ErrorModel:
+def error_model(rows: list[ValueRow]) -> ErrorModel:
     """The error model of value rows (module doc)."""
-    model = ErrorModel(sources=sources)
+    model = ErrorModel()
     levels = sorted({r["level"] for r in rows})
     for descriptor in DESCRIPTORS:
         for level in levels:
-            mine = _values(rows, level, descriptor)
+            mine = by_system(rows, level, descriptor)
             # a reference level is measured only against a better one
             better = REFERENCES[:REFERENCES.index(level)] if level in REFERENCES else REFERENCES
             for reference in better:
-                theirs = _values(rows, reference, descriptor)
+                theirs = by_system(rows, reference, descriptor)
                 common = sorted(set(mine) & set(theirs))
                 if len(common) >= MIN_SYSTEMS:
                     rms = math.sqrt(sum((mine[c] - theirs[c]) ** 2 for c in common) / len(common))
@@ -94,29 +86,25 @@ def error_model(rows: list[ValueRow], sources: tuple[Path, ...] = ()) -> ErrorMo
 
 def load_error_model(paths: list[Path]) -> ErrorModel:
     """The error model of the value files among ``paths`` that exist (none: empty)."""
-    found = tuple(Path(p) for p in paths if Path(p).exists())
-    rows = [row for path in found for row in read_values(path)]
-    return error_model(rows, found)
+    return error_model([row for path in paths if Path(path).exists()
+                        for row in read_values(Path(path))])
 
 
 def error_model_for(settings: Settings) -> ErrorModel:
-    """The error model of the settings' ``reference_values`` (module doc of settings)."""
-    from screening.analysis.accuracy import DEFAULT_VALUES
-
-    paths = ([Path(p) for p in settings.reference_values] if settings.reference_values
-             else [DEFAULT_VALUES, settings.finetune_dir / HOLDOUT_VALUES])
-    return load_error_model(paths)
+    """The error model of the settings' ``reference_values`` (default: the committed
+    reference set)."""
+    return load_error_model([Path(p) for p in settings.reference_values] or [DEFAULT_VALUES])
 
 
 def sigma_column(descriptor: str) -> str:
     return descriptor + SIGMA
 
 
-def draws(values: np.ndarray, sigma: np.ndarray, resamples: int,
+def draws(values: np.ndarray, sigma: float, resamples: int,
           rng: np.random.Generator) -> np.ndarray:
-    """``resamples`` x rows draws around ``values`` (NaN stays NaN, no sigma: unchanged)."""
-    noise = rng.standard_normal((resamples, len(values))) * np.nan_to_num(sigma)
-    return values[None, :] + noise
+    """``resamples`` x rows normal draws of standard deviation ``sigma`` around ``values``
+    (NaN stays NaN)."""
+    return values[None, :] + sigma * rng.standard_normal((resamples, len(values)))
 
 
 def top_k_fraction(scores: np.ndarray, k: int) -> np.ndarray:

@@ -158,13 +158,16 @@ def finetune(model, train: list[Sample], held_out: list[Sample], hyper: Hyperpar
     return losses
 
 
-def base_model(version: str):
-    """A fresh copy of the CHGNet model shipped with the package (trainable)."""
+def base_model(version: str, path: str = ""):
+    """A fresh, trainable copy of the CHGNet model shipped with the package, or of the
+    fine-tuned one in ``path`` (checked against its registered hash by the caller)."""
     import chgnet
     from chgnet.model import CHGNet
 
     if chgnet.__version__ != version:
         raise ScreeningError(f"fine-tuning expects CHGNet {version}, found {chgnet.__version__}")
+    if path:
+        return CHGNet.from_file(path)
     with contextlib.redirect_stdout(io.StringIO()):
         return CHGNet.load(verbose=False)
 

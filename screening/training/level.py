@@ -81,11 +81,7 @@ def finetune_level(settings: Settings, request: FinetuneRequest,
     log(f"fine-tuning {base.name} on {len(train)} {source.name} structures from "
         f"{redact(store.url)} ({len(surfaces)} surfaces and the references; "
         f"{len(held_out)} held out)")
-    model = base_model(base.model_version)
-    if base.model:
-        from chgnet.model import CHGNet
-
-        model = CHGNet.from_file(base.model)
+    model = base_model(base.model_version, base.model)
     losses = finetune(model, train, held_out, request.hyper, log)
     target = settings.finetune_dir / f"{request.name}.pth.tar"
     with atomic_path(target) as tmp:
