@@ -1,7 +1,7 @@
 """The accuracy reference set: the same small cells at every level, through one store.
 
-    python benchmarks/reference_set.py [--levels LEVEL ...]
-                                       [--mpi-ranks 2] [--status] [--snapshot]
+    python benchmarks/reference_set.py [--levels LEVEL ...] [--surfaces NAME ...]
+                                       [--relaxed] [--mpi-ranks 2] [--status] [--snapshot]
 
 Twelve candidate surfaces (every family) get the Zn adatom on every site the
 descriptor code relaxes (group ``zn``: e_ads_zn and e_ads_zn_atom); five of
@@ -12,6 +12,9 @@ cells. Geometries are relaxed at ``mlip`` and every DFT level is a single
 point on each site they relaxed (``dft-check//mlip`` ..., ``verify_sites =
 "all"``): the comparison isolates the level.
 The other machine-learned levels (SevenNet) relax their own geometries.
+``--relaxed`` makes the DFT levels relax their own geometries too (values
+under the plain level name, e.g. ``dft-check``), for a subset: every site is
+probed by a single point and only the lowest is relaxed (``max_sites = 1``).
 
 Work goes cheapest first: the Zn adatom of every surface before H and
 H2O, the machine-learned levels one after the other, then the DFT levels
@@ -74,13 +77,15 @@ def snapshot(live: Path, target: Path) -> None:
             copy.close()
 
 
-def work_list(levels: tuple[str, ...]) -> list[tuple[str, str, tuple[str, ...]]]:
+def work_list(levels: tuple[str, ...],
+              surfaces: tuple[str, ...] = ()) -> list[tuple[str, str, tuple[str, ...]]]:
     """(level, candidate, groups) in the order they are computed.
 
     The Zn adatom of every surface comes before H and H2O. Machine-learned
     levels go one after the other; the DFT levels (names starting with
     ``dft``) go surface by surface, every DFT level of a surface before the
     next surface, so that the ladder has complete rows as early as possible.
+    ``surfaces``, if given, keeps only those.
     """
     fast = [level for level in levels if not level.startswith("dft")]
     dft = [level for level in levels if level.startswith("dft")]
@@ -89,12 +94,16 @@ def work_list(levels: tuple[str, ...]) -> list[tuple[str, str, tuple[str, ...]]]
         order += [(level, name, groups) for level in fast for name in names]
     for groups, names in ((("zn",), ZN_SET), (("her", "water"), HW_SET)):
         order += [(level, name, groups) for name in names for level in dft]
-    return order
+    return [item for item in order if not surfaces or item[1] in surfaces]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", nargs="+", default=list(LEVELS))
+    parser.add_argument("--surfaces", nargs="+", default=[],
+                        help="only these surfaces of the set")
+    parser.add_argument("--relaxed", action="store_true",
+                        help="DFT levels relax their own geometries (lowest probed site only)")
     parser.add_argument("--mpi-ranks", type=int, default=2,
                         help="MPI ranks of each GPAW calculation (1: in this process)")
     parser.add_argument("--status", action="store_true", help="count what the store holds")
@@ -110,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     from screening.recipes.context import open_context
 
     settings = reference_settings(args.mpi_ranks)
+    unknown = sorted(set(args.surfaces) - set(ZN_SET))
+    if unknown:
+        parser.error(f"not in the reference set: {', '.join(unknown)}")
+    if args.relaxed:
+        settings = settings.replace(max_sites=1)
     live = Path(settings.store_url)
     if args.snapshot:
         snapshot(live, SNAPSHOT)
@@ -120,9 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(SNAPSHOT, live)
         print(f"started from the snapshot {SNAPSHOT}")
     catalog = Catalog(settings)
-    for level, name, groups in [] if args.status else work_list(tuple(args.levels)):
+    for level, name, groups in [] if args.status else work_list(tuple(args.levels),
+                                                                          tuple(args.surfaces)):
         dft = get_level(level, settings.levels).engine == "gpaw"
-        ctx = open_context(settings, level, GEOMETRY if dft else None)
+        ctx = open_context(settings, level, GEOMETRY if dft and not args.relaxed else None)
         start = time.perf_counter()
         described = describe(ctx, catalog.get(name), groups)
         mine = {col: described.values[col] for g in groups for col in GROUPS[g].columns}
