@@ -33,6 +33,8 @@ DESCRIPTORS = ("e_ads_zn", "e_ads_zn_atom", "dg_h", "e_ads_h2o")
 #: geometries first.
 REFERENCES = ("dft//mlip", "dft-fast//mlip", "dft-check//mlip")
 REFERENCE_LEVEL = REFERENCES[0]
+#: Fewest systems that make a reference level's comparison (and a sigma) count.
+MIN_SYSTEMS = 3
 #: The committed reference values of a checkout.
 DEFAULT_VALUES = Path(__file__).resolve().parents[2] / "benchmarks" / "reference" / "values.json"
 
@@ -157,10 +159,20 @@ def ladder(rows: list[ValueRow], reference_level: str = REFERENCE_LEVEL,
     return rungs
 
 
+def systems_per_level(rows: list[ValueRow]) -> dict[str, int]:
+    """Level -> most systems with a value for one descriptor."""
+    return {level: max(len(by_system(rows, level, d)) for d in DESCRIPTORS)
+            for level in sorted({r["level"] for r in rows})}
+
+
 def best_reference(rows: list[ValueRow]) -> str:
-    """The first of :data:`REFERENCES` with any value in ``rows``."""
-    present = {r["level"] for r in rows if r["value"] is not None}
+    """The first of :data:`REFERENCES` with values on at least :data:`MIN_SYSTEMS`
+    systems of one descriptor, else the first with any value."""
+    count = {level: systems_per_level(rows).get(level, 0) for level in REFERENCES}
     for level in REFERENCES:
-        if level in present:
+        if count[level] >= MIN_SYSTEMS:
+            return level
+    for level in REFERENCES:
+        if count[level]:
             return level
     raise ScreeningError(f"no values at any reference level ({', '.join(REFERENCES)})")

@@ -28,14 +28,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from screening.analysis.accuracy import (DEFAULT_VALUES, DESCRIPTORS, REFERENCES, ValueRow,
-                                         by_system, read_values)
+from screening.analysis.accuracy import (DEFAULT_VALUES, DESCRIPTORS, MIN_SYSTEMS, REFERENCES,
+                                         ValueRow, by_system, read_values)
 
 if TYPE_CHECKING:
     from screening.settings import Settings
 
-#: Fewest systems in common for a sigma.
-MIN_SYSTEMS = 3
 #: Suffix of the table columns holding each descriptor's sigma.
 SIGMA = "_sigma"
 

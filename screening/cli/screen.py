@@ -194,7 +194,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_accuracy(args: argparse.Namespace, settings: Settings) -> int:
-    from screening.analysis.accuracy import best_reference, ladder, read_values
+    from screening.analysis.accuracy import (best_reference, ladder, read_values,
+                                             systems_per_level)
 
     rows = read_values(Path(args.values))
     reference = args.reference or best_reference(rows)
@@ -209,6 +210,11 @@ def cmd_accuracy(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "table":
         print(f"\nerrors in eV: level minus {reference} on the same systems, n of them "
               f"(rungs with none left out; all in --format json); from {args.values}")
+        others = [f"{level} ({n} systems)" for level, n in systems_per_level(rows).items()
+                  if level.startswith("dft") and "-noD3" not in level and level != reference]
+        if others:
+            print("other DFT references (--reference; a level without //geometry relaxed its "
+                  "own): " + ", ".join(others))
     return 0
 
 

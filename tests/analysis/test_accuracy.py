@@ -37,7 +37,7 @@ def values(settings, tmp_path, monkeypatch):
     return path
 
 
-def test_the_ladder_measures_a_known_error_exactly(values, capsys):
+def test_the_ladder_measures_a_known_error_exactly(values, capsys, tmp_path):
     rows = read_values(values)
     assert {(r["level"], r["descriptor"]) for r in rows} == {
         (level, d) for level in ("pair", "deep//pair") for d in ("e_ads_zn", "e_ads_zn_atom")}
@@ -70,6 +70,12 @@ def test_the_ladder_measures_a_known_error_exactly(values, capsys):
     assert main(["accuracy", "--values", str(values), "--reference", "deep//pair"]) == 0
     out = capsys.readouterr().out
     assert "e_ads_zn_atom" in out and "level minus deep//pair" in out
+    # other DFT levels present are pointed at, with their number of systems
+    relabelled = tmp_path / "relabelled.json"
+    relabelled.write_text(json.dumps(rows + [dict(r, level="dft-check") for r in rows
+                                             if r["level"] == "deep//pair"]))
+    assert main(["accuracy", "--values", str(relabelled), "--reference", "deep//pair"]) == 0
+    assert "relaxed its own): dft-check (3 systems)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("content, message", [

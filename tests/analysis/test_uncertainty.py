@@ -39,6 +39,11 @@ def test_the_accuracy_reference_is_the_best_level_present():
                           ) == "dft-check//mlip"
     assert best_reference(_rows("dft-check//mlip", {"a": 1.0}) + _rows("dft//mlip", {"a": 1.0})
                           ) == "dft//mlip"
+    # one plane-wave system does not displace four at dft-check; three do
+    check = _rows("dft-check//mlip", {"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0})
+    assert best_reference(check + _rows("dft//mlip", {"a": 1.0})) == "dft-check//mlip"
+    assert best_reference(check + _rows("dft//mlip", {"a": 1.0, "b": 2.0, "c": 3.0})
+                          ) == "dft//mlip"
     with pytest.raises(ScreeningError, match="no values at any reference level"):
         best_reference(_rows("mlip", {"a": 1.0}))
 
