@@ -170,6 +170,11 @@ class ProfileDetails(TypedDict):
     #: Total charge (e) of every hydrated system.
     charge: int
     slab_atoms: int
+    #: Spring constant (eV/A^2) of the shell restraints (0: none), and the energy
+    #: left in them per state where any (eV), on the surface and free.
+    restraint: float
+    held: dict[int, float]
+    held_free: dict[int, float]
 
 
 class MatchDetails(TypedDict):

@@ -145,9 +145,10 @@ class Settings(BaseSettings):
     relax_steps: int = Field(300, gt=0)
     #: Relaxations: ASE optimiser.
     optimizer: Literal[OPTIMIZER_NAMES] = "PreconLBFGS"
-    #: Total charge (e) of every hydrated-Zn system at the DFT levels: 0 is the
-    #: neutral convention, 2 a charged cell with compensating background.
-    cluster_charge: Literal[0, 2] = 0
+    #: Hydrated Zn at levels that know no charge (CHGNet, SevenNet, pair):
+    #: spring constant (eV/A^2) of the flat-bottom Zn-O restraints that hold
+    #: the first shell together beyond 2.4 A; 0 switches them off.
+    shell_restraint: float = Field(5.0, ge=0)
     #: Vacuum (A) around molecules and atoms in reference calculations.
     molecule_vacuum: float = Field(6.0, gt=0)
     #: Adsorption: most sites relaxed per adsorbate; beyond it, the lowest by

@@ -29,7 +29,6 @@ def test_file_then_environment_precedence(tmp_path: Path):
     ("slab_layers = true\n", "'slab_layers' must be a number or text, got True"),
     ("slab_vacuum = -1\n", "'slab_vacuum' must be positive"),
     ("fixed_layer_fraction = 1.0\n", "'fixed_layer_fraction' must be in \\[0, 1\\)"),
-    ("cluster_charge = 1\n", "'cluster_charge' must be one of 0, 2"),
     ("optimizer = 'SD'\n", "'optimizer' must be one of PreconLBFGS, BFGS, LBFGS, FIRE"),
     ("slab_vacuum = \n", "not valid TOML"),
     ('profile = "cloud"\n', "'profile' must be one of local, dask-local, slurm"),

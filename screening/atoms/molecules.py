@@ -11,9 +11,13 @@ from __future__ import annotations
 import numpy as np
 from ase import Atoms
 from ase.build import molecule
+from ase.constraints import Hookean
 
 #: Zn-O distance of the octahedral hexa-aqua complex (A), 2.08-2.10 measured.
 ZN_O = 2.09
+#: Zn-O length (A) beyond which a shell restraint pulls a water back
+#: (flat bottom: no force and no energy inside it).
+SHELL_RT = 2.4
 #: O-H bond (A) and H-O-H angle (degrees) of the starting waters.
 O_H = 0.97
 HOH_ANGLE = 104.5
@@ -86,12 +90,43 @@ def loosest_water(cluster: Atoms) -> int:
 def drop_water(atoms: Atoms, which: int, offset: int = 0) -> Atoms:
     """``atoms`` without water number ``which`` of the cluster starting at ``offset``.
 
-    Constraints on the other atoms are kept (indices shift accordingly).
+    Fixed atoms stay fixed (indices shift accordingly); shell restraints are
+    dropped (:func:`restrained` puts them back for the smaller cluster).
     """
     start = offset + 1 + 3 * which
-    smaller = atoms.copy()
+    smaller = unrestrained(atoms)
     del smaller[start:start + 3]
     return smaller
+
+
+def unrestrained(atoms: Atoms) -> Atoms:
+    """A copy of ``atoms`` without shell restraints (other constraints kept)."""
+    bare = atoms.copy()
+    bare.constraints = [c for c in bare.constraints if not isinstance(c, Hookean)]
+    return bare
+
+
+def restrained(atoms: Atoms, k: float, start: int = 0) -> Atoms:
+    """A copy of ``atoms`` whose hydrated cluster (Zn at ``start``, waters after it)
+    has a flat-bottom spring (``k`` eV/A^2) on every Zn-O pair longer than
+    :data:`SHELL_RT`, replacing any it had; ``k = 0`` gives no springs.
+
+    The springs stand in for the ion's Zn-O bonding at levels that know no
+    charge: a neutral Zn holds its waters too weakly and the shell falls
+    apart. Inside ``SHELL_RT`` they add no force and no energy.
+    """
+    held = unrestrained(atoms)
+    if k > 0:
+        held.constraints = list(held.constraints) + [
+            Hookean(start, start + 1 + 3 * i, k, SHELL_RT)
+            for i in range((len(atoms) - start - 1) // 3)]
+    return held
+
+
+def restraint_energy(atoms: Atoms) -> float:
+    """Energy (eV) stored in the shell restraints of ``atoms`` (0 if it has none)."""
+    return float(sum(c.adjust_potential_energy(atoms) for c in atoms.constraints
+                     if isinstance(c, Hookean)))
 
 
 def without_water(cluster: Atoms, which: int, vacuum: float) -> Atoms:

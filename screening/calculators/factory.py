@@ -218,18 +218,42 @@ def _gpaw(params: dict[str, Any], directory: Path, rung: int) -> Calculator:
     if params["dipole"]:
         extra["poissonsolver"] = {"dipolelayer": "xy"}
     width = params["smearing"] * step.get("smearing_factor", 1.0)
-    calc = GPAW(
+    kwargs = dict(
         mode=mode, xc=params["xc"], kpts=params["kpts"], charge=params["charge"],
         spinpol=params["spinpol"], occupations={"name": "fermi-dirac", "width": width},
         convergence={"energy": params["scf_energy"], "density": params["scf_density"]},
         maxiter=params["maxiter"] * step.get("maxiter_factor", 1),
         txt=str(directory / f"gpaw-rung{rung}.txt"), **extra,
     )
+    calc = _solvated(params, kwargs) if params.get("solvent") else GPAW(**kwargs)
     if not params["d3"]:
         return calc
     from ase.calculators.mixing import SumCalculator
     from dftd3.ase import DFTD3
     return SumCalculator([calc, DFTD3(method=params["xc"], damping="d3bj")])
+
+
+def _solvated(params: dict[str, Any], kwargs: dict[str, Any]) -> Calculator:
+    """GPAW in implicit water (``params["solvent"]``, the HW14 parameter set).
+
+    A slab is computed with the solvated jellium method at constant charge:
+    the system's charge is held as missing (or excess) electrons whose
+    counter-charge is a jellium slab in the solvent above the surface (GPAW's
+    ``SJM``, which also carries the dipole correction a solvated slab needs).
+    A molecule or cluster is charged in the dielectric with no background.
+    """
+    from gpaw.solvation import SolvationGPAW, get_HW14_water_kwargs
+    from gpaw.solvation.sjm import SJM
+
+    legacy = params["implementation"] == "old"
+    solvent = get_HW14_water_kwargs()
+    if params["system"] != "slab":
+        return SolvationGPAW(legacy_gpaw=legacy, **solvent, **kwargs)
+    charge = kwargs.pop("charge")
+    kwargs.pop("poissonsolver", None)
+    return SJM(legacy_gpaw=legacy, sj={"excess_electrons": -charge, "target_potential": None,
+                   "grand_output": False},
+               poissonsolver={"dipolelayer": "xy"}, **solvent, **kwargs)
 
 
 def _pair(params: dict[str, Any]) -> Calculator:

@@ -110,6 +110,15 @@ class Level:
     #: slabs are cut at). Chooses which calculations run, not how, so it is
     #: not a calculator parameter.
     bulk_lattice: str = "fit"
+    #: Total charge (e) of every hydrated-Zn system at this level: 0 (neutral
+    #: cells) or 2 (the ion; a compensating background, or with ``solvent``
+    #: on a slab the solvated jellium's counter-charge). Engines that know
+    #: no charge take only 0. Goes into each calculation's own charge.
+    cluster_charge: int = 0
+    #: Implicit solvent: "" (vacuum) or "hw14" (GPAW's continuum water of
+    #: Held and Walter, J. Chem. Phys. 141, 174108 (2014)); gpaw engine in
+    #: lcao mode only (GPAW solves it on the real-space grid).
+    solvent: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The parameters that matter for this engine and mode (sorted by name)."""
@@ -122,8 +131,9 @@ class Level:
             return {"engine": self.engine, "pair_alpha": self.pair_alpha,
                     "pair_depth": self.pair_depth}
         unused = {"name", "description", "model_version", "bulk_lattice", "pair_depth",
-                  "pair_alpha", "model", "modal", "model_sha256"}
+                  "pair_alpha", "model", "modal", "model_sha256", "cluster_charge"}
         unused |= {"basis", "grid_spacing"} if self.mode == "pw" else {"ecut"}
+        unused |= set() if self.solvent else {"solvent"}
         return {k: v for k, v in sorted(asdict(self).items()) if k not in unused}
 
 
@@ -170,8 +180,10 @@ BUILTIN_LEVELS: dict[str, Level] = {
     ),
 }
 
+#: Implicit-solvent parameter sets ("" = vacuum).
+SOLVENTS = ("", "hw14")
 _CHOICES = {"engine": ENGINES, "mode": ("pw", "lcao"), "implementation": ("old", "new"),
-            "bulk_lattice": ("fit", "experiment")}
+            "bulk_lattice": ("fit", "experiment"), "cluster_charge": (0, 2), "solvent": SOLVENTS}
 
 
 def _override(level: Level, changes: Mapping[str, Any], origin: str) -> Level:
@@ -191,12 +203,26 @@ def _override(level: Level, changes: Mapping[str, Any], origin: str) -> Level:
                                 f"{kind.__name__}, got {raw!r}")
         if key in _CHOICES and raw not in _CHOICES[key]:
             raise SettingsError(f"{origin}: level parameter {key!r} must be one of "
-                                f"{', '.join(_CHOICES[key])}, got {raw!r}")
-        if kind in (int, float) and raw <= 0:
+                                f"{', '.join(repr(c) for c in _CHOICES[key])}, got {raw!r}")
+        if kind in (int, float) and key not in _CHOICES and raw <= 0:
             raise SettingsError(f"{origin}: level parameter {key!r} must be positive, "
                                 f"got {raw!r}")
         values[key] = raw
-    return replace(level, **values)
+    return _check(replace(level, **values), origin)
+
+
+def _check(level: Level, origin: str) -> Level:
+    """``level`` if its engine can honour its charge and solvent, else a one-line error."""
+    if level.cluster_charge and level.engine != "gpaw":
+        raise SettingsError(f"{origin}: cluster_charge = {level.cluster_charge} at level "
+                            f"{level.name!r}: engine {level.engine} knows no charge")
+    if level.solvent and level.engine != "gpaw":
+        raise SettingsError(f"{origin}: solvent = {level.solvent!r} at level {level.name!r}: "
+                            f"engine {level.engine} has no implicit solvent")
+    if level.solvent and level.mode != "lcao":
+        raise SettingsError(f"{origin}: solvent = {level.solvent!r} at level {level.name!r}: "
+                            f"GPAW's implicit solvent needs mode = \"lcao\" (not plane waves)")
+    return level
 
 
 def all_levels(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Level]:

@@ -55,6 +55,8 @@ def calculation_parameters(level: Level, atoms: Atoms, charge: int = 0,
         params["charge"] = 0
         return params
     params["charge"] = int(charge)
+    if params["system"] == "bulk":
+        params.pop("solvent", None)  # no vacuum, nothing to solvate: computed as in vacuum
     params["pbc"] = list(periodic)
     density = level.bulk_kpt_density if params["system"] == "bulk" else level.kpt_density
     params["kpts"] = list(kpts) if kpts is not None else kpoint_mesh(atoms, density, periodic)

@@ -6,17 +6,35 @@ Reported: ``desolvation_total`` (sum over n), ``desolvation_max_step``
 negative = the surface helps strip the shell). The ladders are
 :func:`screening.recipes.desolvation.on_surface` and
 :func:`screening.recipes.references.clusters`.
+
+A profile with a fragmented shell (a water farther than 3 A from Zn, on the
+surface or free) describes no hydrated ion: its three values are missing,
+with the reason, and the profile stays in ``details``. Where shell
+restraints hold the cluster (levels without charge), the energy left in the
+springs of each state is in ``details`` (eV; the energies themselves leave
+it out) and a state holding more than :data:`HELD` eV is flagged ``held``.
 """
 
 from __future__ import annotations
 
 from screening.atoms.anomalies import cluster_flags
+from screening.atoms.molecules import restraint_energy
 from screening.descriptors.quality import quality_flags
 from screening.recipes import references
 from screening.recipes.context import Context
 from screening.recipes.desolvation import on_surface
 from screening.recipes.slab import Surface
-from screening.schemas import ProfileDetails, Value
+from screening.schemas import Calculation, ProfileDetails, Value
+
+
+#: Restraint energy (eV) above which a state is flagged as held by the springs.
+HELD = 0.05
+
+
+def _held(calcs: dict[int, Calculation]) -> dict[int, float]:
+    """Energy left in the shell restraints of each state (eV), where there is any."""
+    energies = {n: restraint_energy(c.atoms) for n, c in calcs.items()}
+    return {n: round(e, 4) for n, e in energies.items() if e > 1e-4}
 
 
 def steps(energies: dict[int, float], water: float) -> dict[int, float]:
@@ -34,17 +52,23 @@ def desolvation(ctx: Context, surface: Surface) -> dict[str, Value]:
     free_steps = steps({n: c.energy for n, c in free.items()}, water.energy)
     free_flags = [f"free-cluster:{flag}@n={n}" for n, c in free.items()
                   for flag in cluster_flags(c.atoms)]
+    held, held_free = _held(states), _held(free)
+    held_flags = ([f"desolvation:held@n={n}" for n, e in held.items() if e > HELD]
+                  + [f"free-cluster:held@n={n}" for n, e in held_free.items() if e > HELD])
     calcs = [*states.values(), *free.values(), water]
-    flags = flags + free_flags + quality_flags(calcs)
+    flags = flags + free_flags + held_flags + quality_flags(calcs)
     keys = [c.key for c in calcs]
     total = sum(surface_steps.values())
     details: ProfileDetails = {
         "kind": "profile", "surface": {n: round(v, 4) for n, v in surface_steps.items()},
         "free": {n: round(v, 4) for n, v in free_steps.items()},
-        "charge": references.cluster_charge(ctx), "slab_atoms": surface.n_atoms}
-    return {
-        "desolvation_total": Value(total, "eV", flags=flags, keys=keys, details=details),
-        "desolvation_max_step": Value(max(surface_steps.values()), "eV", flags=flags, keys=keys),
-        "desolvation_vs_free": Value(total - sum(free_steps.values()), "eV", flags=flags,
-                                     keys=keys),
-    }
+        "charge": references.cluster_charge(ctx), "slab_atoms": surface.n_atoms,
+        "restraint": references.shell_restraint(ctx), "held": held, "held_free": held_free}
+    values = {"desolvation_total": total, "desolvation_max_step": max(surface_steps.values()),
+              "desolvation_vs_free": total - sum(free_steps.values())}
+    broken = sorted({f.split(":", 1)[1] for f in flags if "fragmented" in f})
+    reason = f"hydrated-Zn shell fragmented ({', '.join(broken)}); profile in details"
+    return {column: Value(None if broken else value, "eV", reason=reason if broken else "",
+                          flags=flags, keys=keys,
+                          details=details if column == "desolvation_total" else None)
+            for column, value in values.items()}

@@ -10,14 +10,16 @@ starts at the surface. The water removed is the loosest one (longest Zn-O
 bond), the same rule as for the free cluster of
 :func:`screening.recipes.references.clusters`, so the two ladders differ
 only by the surface. The charge of every hydrated system is
-:func:`screening.recipes.references.cluster_charge`.
+:func:`screening.recipes.references.cluster_charge`; at levels that know no
+charge the first shell is held by the springs of
+:func:`screening.recipes.references.shell_restraint`.
 """
 
 from __future__ import annotations
 
 from screening.atoms.adsorbates import lowered, with_cluster
 from screening.atoms.anomalies import cluster_flags
-from screening.atoms.molecules import drop_water, hexaaqua_zinc, loosest_water
+from screening.atoms.molecules import drop_water, hexaaqua_zinc, loosest_water, restrained
 from screening.recipes import references
 from screening.recipes.context import Context
 from screening.recipes.slab import Surface
@@ -31,11 +33,13 @@ def on_surface(ctx: Context, surface: Surface) -> tuple[dict[int, Calculation], 
     clean = surface.clean.atoms
     n_slab = len(clean)
     charge = references.cluster_charge(ctx)
+    spring = references.shell_restraint(ctx)
     atoms = with_cluster(clean, hexaaqua_zinc(ctx.settings.molecule_vacuum))
     states: dict[int, Calculation] = {}
     flags: list[str] = []
     for n in range(N_WATERS, -1, -1):
-        calc = ctx.run(atoms, f"{surface.name}/zn(h2o){n}@surface", relax=True, charge=charge)
+        calc = ctx.run(restrained(atoms, spring, n_slab), f"{surface.name}/zn(h2o){n}@surface",
+                       relax=True, charge=charge)
         states[n] = calc
         flags += [f"desolvation:{flag}@n={n}" for flag in cluster_flags(calc.atoms, n_slab)]
         if n:

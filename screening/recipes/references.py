@@ -11,8 +11,9 @@
 - ``h2o``, ``h2``: relaxed molecules.
 - ``clusters``: [Zn(H2O)n] for n = 6..0, each relaxed from the previous
   one with the loosest water removed (see :func:`loosest_water`). At DFT
-  levels the charge is the ``cluster_charge`` setting; CHGNet knows no
-  charge and computes them neutral.
+  levels the charge is the level's ``cluster_charge``; CHGNet knows no
+  charge and computes them neutral, with the first shell held by
+  flat-bottom Zn-O springs (``shell_restraint``; :func:`restrained`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ase import Atoms
 from ase.build import bulk
 
 from screening.atoms.molecules import (hexaaqua_zinc, hydrogen, isolated_atom, loosest_water,
-                                       water, water_count, without_water)
+                                       restrained, water, water_count, without_water)
 from screening.calculators.parameters import calculation_parameters
 from screening.descriptors.registry import REFERENCE_NAMES
 from screening.errors import ScreeningError
@@ -119,20 +120,29 @@ def h2(ctx: Context) -> Calculation:
 
 
 def cluster_charge(ctx: Context) -> int:
-    """Total charge (e) of every hydrated-Zn system: the setting at DFT, 0 for the
-    engines that know no charge (CHGNet, pair)."""
-    return ctx.settings.cluster_charge if ctx.level.engine == "gpaw" else 0
+    """Total charge (e) of every hydrated-Zn system: the level's ``cluster_charge``
+    (always 0 at the engines that know no charge: CHGNet, SevenNet, pair)."""
+    return ctx.level.cluster_charge
+
+
+def shell_restraint(ctx: Context) -> float:
+    """Spring constant (eV/A^2) of the shell restraints: the ``shell_restraint``
+    setting where the geometries come from a level that knows no charge, else 0."""
+    geometry = ctx.geometry or ctx.level
+    return ctx.settings.shell_restraint if geometry.engine != "gpaw" else 0.0
 
 
 def clusters(ctx: Context) -> dict[int, Calculation]:
     """Relaxed free [Zn(H2O)n] for n = 6..0, keyed by n."""
     charge = cluster_charge(ctx)
+    spring = shell_restraint(ctx)
     vacuum = ctx.settings.molecule_vacuum
     results: dict[int, Calculation] = {}
     atoms = hexaaqua_zinc(vacuum)
     while True:
         n = water_count(atoms)
-        results[n] = ctx.run(atoms, f"ref/zn(h2o){n}", relax=True, charge=charge)
+        results[n] = ctx.run(restrained(atoms, spring), f"ref/zn(h2o){n}", relax=True,
+                             charge=charge)
         if n == 0:
             return results
         relaxed = results[n].atoms

@@ -50,12 +50,18 @@ def test_settings_override_and_derive_levels(tmp_path):
 @pytest.mark.parametrize("table, message", [
     ('[levels.dft]\necutt = 500\n', "unknown level parameter 'ecutt'"),
     ('[levels.dft]\necut = "high"\n', "'ecut' must be float"),
-    ('[levels.dft]\nmode = "fd"\n', "'mode' must be one of pw, lcao"),
+    ('[levels.dft]\nmode = "fd"\n', "'mode' must be one of 'pw', 'lcao'"),
     ('[levels.dft]\nsmearing = -0.1\n', "'smearing' must be positive"),
     ('[levels.dft]\nd3 = 1\n', "'d3' must be bool"),
     ('[levels.mine]\necut = 300\n', "a new level needs base"),
     ('[levels.dft]\nbase = "mlip"\n', "'base' is only for new levels"),
     ('levels = 3\n', "'levels' must be tables"),
+    # a charge or solvent the level cannot honour, an unknown solvent parameter set
+    ('[levels.mlip]\ncluster_charge = 2\n', "engine chgnet knows no charge"),
+    ('[levels.dft-check]\ncluster_charge = 1\n', "'cluster_charge' must be one of 0, 2"),
+    ('[levels.7net-0]\nsolvent = "hw14"\n', "engine sevennet has no implicit solvent"),
+    ('[levels.dft]\nsolvent = "hw14"\n', "needs mode = \"lcao\""),
+    ('[levels.dft-check]\nsolvent = "vaspsol"\n', "'solvent' must be one of '', 'hw14'"),
 ])
 def test_bad_level_tables_fail_in_one_line(tmp_path, table, message):
     path = tmp_path / "s.toml"
