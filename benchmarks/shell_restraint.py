@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                     distances.append(largest_zn_o(atoms, n_slab))
                 elif atoms.numbers[0] == 30:
                     distances.append(largest_zn_o(atoms, 0))
-            broken = [f.split(":", 1)[1].replace("fragmented@", "")
+            broken = [("free:" if f.startswith("free") else "") + f.split("@", 1)[1]
                       for f in total.flags if "fragmented" in f]
             held = max([*details["held"].values(), *details["held_free"].values(), 0.0])
             surface = details["surface"]

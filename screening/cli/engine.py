@@ -14,6 +14,8 @@ from screening.tables import FORMATS, render
 
 def cmd_levels(args: argparse.Namespace, settings: Settings) -> int:
     rows = [{"level": name, "engine": lvl.engine, "description": lvl.description,
+             "hydrated_zn": f"charge {lvl.cluster_charge}, "
+                            + (f"solvent {lvl.solvent}" if lvl.solvent else "vacuum"),
              "parameters": ", ".join(f"{k}={v}" for k, v in lvl.as_dict().items()
                                      if k != "engine")}
             for name, lvl in all_levels(settings.levels).items()]
