@@ -201,7 +201,7 @@ def check_basis(symbols: set[str], basis: str) -> None:
                                  f"{', '.join(map(str, dirs))}")
 
 
-def _gpaw(params: dict[str, Any], directory: Path, rung: int) -> Calculator:
+def _gpaw(params: dict[str, Any], directory: Path, rung: int, moving: bool) -> Calculator:
     if params["implementation"] == "old":
         from gpaw.calculator import GPAW
     else:
@@ -217,6 +217,8 @@ def _gpaw(params: dict[str, Any], directory: Path, rung: int) -> Calculator:
         extra["mixer"] = dict(step["mixer"])
     if params["dipole"]:
         extra["poissonsolver"] = {"dipolelayer": "xy"}
+    if moving:  # GPAW stops with "Broken symmetry!" when atoms leave a symmetric start
+        extra["symmetry"] = {"point_group": False}
     width = params["smearing"] * step.get("smearing_factor", 1.0)
     kwargs = dict(
         mode=mode, xc=params["xc"], kpts=params["kpts"], charge=params["charge"],
@@ -263,8 +265,10 @@ def _pair(params: dict[str, Any]) -> Calculator:
 
 
 def make_calculator(atoms, params: dict[str, Any], directory: Path,
-                    rung: int = 0) -> Calculator:
-    """A fresh calculator for ``params`` writing its logs in ``directory``."""
+                    rung: int = 0, moving: bool = False) -> Calculator:
+    """A fresh calculator for ``params`` writing its logs in ``directory``; ``moving``
+    for relaxations and NEB images (GPAW then uses no point-group symmetry: the same
+    numbers, k-points reduced by time reversal only)."""
     if params["engine"] == "pair":
         return _pair(params)
     if params["engine"] == "chgnet":
@@ -273,7 +277,7 @@ def make_calculator(atoms, params: dict[str, Any], directory: Path,
         return _sevennet(params["model"], params["modal"])
     if params["mode"] == "lcao":
         check_basis(set(atoms.get_chemical_symbols()), params["basis"])
-    return _gpaw(params, directory, rung)
+    return _gpaw(params, directory, rung, moving)
 
 
 def prepare(atoms, params: dict[str, Any]) -> None:

@@ -210,7 +210,7 @@ def cmd_accuracy(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "table":
         print(f"\nerrors in eV: level minus {reference} on the same systems, n of them "
               f"(rungs with none left out; all in --format json); from {args.values}")
-        others = [f"{level} ({n} systems)" for level, n in systems_per_level(rows).items()
+        others = [f"{level} (n={n})" for level, n in systems_per_level(rows).items()
                   if level.startswith("dft") and "-noD3" not in level and level != reference]
         if others:
             print("other DFT references (--reference; a level without //geometry relaxed its "

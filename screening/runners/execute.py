@@ -188,12 +188,13 @@ def _readable_state(path: Path) -> bool:
     return True
 
 
-def _climb(atoms: Atoms, params: dict[str, Any], directory: Path, action) -> tuple[Any, int]:
+def _climb(atoms: Atoms, params: dict[str, Any], directory: Path, action,
+           moving: bool = False) -> tuple[Any, int]:
     """Run ``action()`` with a calculator, moving up the SCF ladder on failure."""
     ladder = range(len(SCF_LADDER)) if params["engine"] == "gpaw" else range(1)
     failure = scf_error() if params["engine"] == "gpaw" else ()
     for rung in ladder:
-        atoms.calc = make_calculator(atoms, params, directory, rung)
+        atoms.calc = make_calculator(atoms, params, directory, rung, moving)
         try:
             return action(), rung
         except failure:
@@ -267,7 +268,7 @@ def relax(atoms: Atoms, params: dict[str, Any], spec: TaskSpec, directory: Path)
 
     trajectory: Trajectory | None = None
     energies_now: list[float] = []
-    converged, rung = _climb(atoms, params, directory, run)
+    converged, rung = _climb(atoms, params, directory, run, moving=True)
     return Outcome(_freeze(atoms), converged=converged,
                    n_steps=done_before + len(energies_now), scf_rung=rung,
                    residual_force=_free_fmax(atoms), resumed_from_step=done_before,
@@ -291,7 +292,7 @@ def neb(initial: Atoms, final: Atoms, params: dict[str, Any], spec: TaskSpec,
         if i == spec.images + 1:
             image.positions = final.positions
         prepare(image, params)
-        image.calc = make_calculator(image, params, _image_directory(directory, i))
+        image.calc = make_calculator(image, params, _image_directory(directory, i), moving=True)
         images.append(image)
     band = NEB(images, climb=True)
     band.interpolate(method="idpp", mic=True)

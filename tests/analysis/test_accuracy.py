@@ -75,7 +75,7 @@ def test_the_ladder_measures_a_known_error_exactly(values, capsys, tmp_path):
     relabelled.write_text(json.dumps(rows + [dict(r, level="dft-check") for r in rows
                                              if r["level"] == "deep//pair"]))
     assert main(["accuracy", "--values", str(relabelled), "--reference", "deep//pair"]) == 0
-    assert "relaxed its own): dft-check (3 systems)" in capsys.readouterr().out
+    assert "relaxed its own): dft-check (n=3)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("content, message", [
