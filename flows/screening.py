@@ -4,7 +4,9 @@ One flow run screens a list of candidates at one level (a :class:`Job`);
 with ``verify_top`` it then recomputes ``verify_top`` of the coatings (the
 best, or those whose rank is least certain) and bare Zn(0001) at a DFT
 level, as single points on the first level's geometries (or relaxed, on
-request), and both rows are kept.
+request), and both rows are kept. Bare Zn(0001) is verified when it was
+screened, and always when desolvation is verified (computed from scratch
+at the first level if it was not screened).
 
 Tasks, in the order they are submitted:
 
@@ -255,7 +257,9 @@ def screening_flow(job: Job, criteria: Criteria, verify: Verify | None = None) -
         table = rank([table_row(d) for d in record.described], criteria,
                      error_model_for(job.settings))
         best = verify_choice(table, verify.top, verify.choose)
-        if best and BASELINE in set(table["name"]):
+        # the baseline: verified when it was screened, and always for desolvation,
+        # whose profiles mean something only beside bare Zn's
+        if best and (BASELINE in set(table["name"]) or "desolvation" in verify.groups):
             best.append(BASELINE)
         if best:
             second = replace(job, level=verify.level, candidates=tuple(best),

@@ -284,6 +284,29 @@ def test_verify_top_recomputes_the_best_at_another_level_on_the_first_geometries
     assert (flow.results_dir / "report" / "verification.png").stat().st_size > 10_000
 
 
+def test_verified_desolvation_always_has_bare_zn_beside_it(flow, capsys, tmp_path,
+                                                           monkeypatch):
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text('[levels.deep]\nbase = "pair"\npair_depth = 2.0\n')
+    monkeypatch.setenv("ZNSCREEN_SETTINGS", str(settings_file))
+    get_settings.cache_clear()
+    # Zn(0001) is not screened, yet verified with the coating
+    assert main(["run", "Pb(111)", "--level", "pair", "--descriptors", "desolvation",
+                 "--workers", "1", "--verify-top", "1", "--verify-level", "deep",
+                 "--verify-descriptors", "desolvation"]) == 0
+    table = pd.read_csv(flow.results_dir / "ranking.csv")
+    verified = table[table["level"] == "deep//pair"].set_index("name")
+    assert sorted(verified.index) == ["Pb(111)", "Zn(0001)"]
+    assert list(table[table["level"] == "pair"]["name"]) == ["Pb(111)"]
+    assert verified.loc["Pb(111)", "desolvation_total_vs_zn"] == pytest.approx(
+        verified.loc["Pb(111)", "desolvation_total"]
+        - verified.loc["Zn(0001)", "desolvation_total"], abs=2e-4)
+    # the profile's energies double with the well depth on the same geometries
+    screen = table[table["level"] == "pair"].set_index("name")
+    assert verified.loc["Pb(111)", "desolvation_total"] == pytest.approx(
+        2 * screen.loc["Pb(111)", "desolvation_total"], abs=2e-3)
+
+
 @pytest.mark.dft
 def test_a_failed_slab_is_attempted_once_and_its_groups_say_why(flow, capsys, tmp_path,
                                                                monkeypatch):
