@@ -3,7 +3,8 @@
 The **error model** gives, per level and descriptor, ``sigma`` (eV): the
 root-mean-square difference between that level's values and those of the
 most accurate level measured on the same systems of the reference set
-(``benchmarks/reference_set.py``; the first of :data:`REFERENCES` with at
+(``benchmarks/reference_set.py``; the first of :data:`REFERENCES` fit for
+the descriptor, :func:`~screening.analysis.accuracy.references_for`, with at
 least :data:`MIN_SYSTEMS` systems in common). It includes the systematic
 offset, so it is the error of an absolute value. A level with no such
 measurement (``pair``, a level defined in the settings, the reference
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from screening.analysis.accuracy import (DEFAULT_VALUES, DESCRIPTORS, MIN_SYSTEMS, REFERENCES,
-                                         ValueRow, by_system, read_values)
+                                         ValueRow, by_system, read_values, references_for)
 
 if TYPE_CHECKING:
     from screening.settings import Settings
@@ -69,9 +70,10 @@ def error_model(rows: list[ValueRow]) -> ErrorModel:
     for descriptor in DESCRIPTORS:
         for level in levels:
             mine = by_system(rows, level, descriptor)
-            # a reference level is measured only against a better one
+            # a reference level is measured only against a better one, and only
+            # against a level fit for the descriptor
             better = REFERENCES[:REFERENCES.index(level)] if level in REFERENCES else REFERENCES
-            for reference in better:
+            for reference in [r for r in better if r in references_for(descriptor)]:
                 theirs = by_system(rows, reference, descriptor)
                 common = sorted(set(mine) & set(theirs))
                 if len(common) >= MIN_SYSTEMS:

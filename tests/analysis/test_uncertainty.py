@@ -34,6 +34,19 @@ def test_sigma_is_the_rms_error_against_the_best_reference_with_three_systems():
     assert "no measured error" in model.describe("pair")
 
 
+def test_gas_referenced_descriptors_are_not_measured_against_dft_check():
+    # dft-check's grid error does not cancel against a molecule in its own box
+    rows = (_rows("mlip", {"a": 0.0, "b": 1.0, "c": 2.0}, "dg_h")
+            + _rows("dft-check//mlip", {"a": 0.3, "b": 1.0, "c": 1.6}, "dg_h")
+            + _rows("mlip", {"a": 0.0, "b": 1.0, "c": 2.0})
+            + _rows("dft-check//mlip", {"a": 0.3, "b": 1.0, "c": 1.6}))
+    model = error_model(rows)
+    assert model.get("mlip", "dg_h") is None
+    assert model.get("mlip", "e_ads_zn") == pytest.approx(math.sqrt((0.09 + 0.16) / 3))
+    model = error_model(rows + _rows("dft//mlip", {"a": 0.1, "b": 1.0, "c": 2.0}, "dg_h"))
+    assert model.against[("mlip", "dg_h")] == ("dft//mlip", 3)
+
+
 def test_the_accuracy_reference_is_the_best_level_present():
     assert best_reference(_rows("mlip", {"a": 1.0}) + _rows("dft-check//mlip", {"a": 1.0})
                           ) == "dft-check//mlip"
