@@ -28,8 +28,10 @@ MAIN_JOB = ("Zn(0001)", "Cu(111)", "Pb(111)", "ZnO(10-10)", "Ti3C2O2", "ZnS(110)
 
 def largest_zn_o(atoms, zn: int) -> float:
     """Largest Zn-O distance (A) of the cluster whose Zn is atom ``zn`` (waters after it)."""
-    oxygens = range(zn + 1, len(atoms), 3)
-    return max((atoms.get_distance(zn, o, mic=True) for o in oxygens), default=0.0)
+    from screening.atoms.molecules import shell_oxygens
+
+    return max((atoms.get_distance(zn, o, mic=True) for o in shell_oxygens(atoms, zn)),
+               default=0.0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,11 +41,6 @@ REFERENCE_LEVEL = REFERENCES[0]
 #: its own box do not cancel.
 GAS_REFERENCED = ("e_ads_zn_atom", "dg_h", "e_ads_h2o")
 UNFIT_REFERENCES = {d: ("dft-check//mlip",) for d in GAS_REFERENCED}
-
-
-def references_for(descriptor: str) -> tuple[str, ...]:
-    """The reference levels that may measure ``descriptor``, best first."""
-    return tuple(r for r in REFERENCES if r not in UNFIT_REFERENCES.get(descriptor, ()))
 #: Fewest systems that make a reference level's comparison (and a sigma) count.
 MIN_SYSTEMS = 3
 #: The committed reference values of a checkout.
@@ -172,6 +167,11 @@ def ladder(rows: list[ValueRow], reference_level: str = REFERENCE_LEVEL,
     return rungs
 
 
+def references_for(descriptor: str) -> tuple[str, ...]:
+    """The reference levels that may measure ``descriptor``, best first."""
+    return tuple(r for r in REFERENCES if r not in UNFIT_REFERENCES.get(descriptor, ()))
+
+
 def systems_per_level(rows: list[ValueRow]) -> dict[str, int]:
     """Level -> most systems with a value for one descriptor."""
     return {level: max(len(by_system(rows, level, d)) for d in DESCRIPTORS)
@@ -181,7 +181,8 @@ def systems_per_level(rows: list[ValueRow]) -> dict[str, int]:
 def best_reference(rows: list[ValueRow]) -> str:
     """The first of :data:`REFERENCES` with values on at least :data:`MIN_SYSTEMS`
     systems of one descriptor, else the first with any value."""
-    count = {level: systems_per_level(rows).get(level, 0) for level in REFERENCES}
+    systems = systems_per_level(rows)
+    count = {level: systems.get(level, 0) for level in REFERENCES}
     for level in REFERENCES:
         if count[level] >= MIN_SYSTEMS:
             return level

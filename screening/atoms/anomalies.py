@@ -26,6 +26,7 @@ from ase import Atoms
 from ase.data import covalent_radii
 
 from screening.atoms.geometry import lateral_distances
+from screening.atoms.molecules import shell_oxygens
 
 SINK_FRACTION = 0.5
 LOCAL = 1.2
@@ -95,8 +96,7 @@ def water_flags(atoms: Atoms, clean: Atoms) -> list[str]:
 
 def cluster_flags(atoms: Atoms, start: int = 0) -> list[str]:
     """Checks for the hydrated cluster whose Zn is atom ``start`` (waters follow)."""
-    n_waters = (len(atoms) - start - 1) // 3
-    oxygens = [start + 1 + 3 * i for i in range(n_waters)]
+    oxygens = shell_oxygens(atoms, start)
     flags = []
     if any(atoms.get_distance(start, o, mic=True) > SHELL for o in oxygens):
         flags.append("fragmented")

@@ -76,6 +76,11 @@ def water_count(cluster: Atoms) -> int:
     return (len(cluster) - 1) // 3
 
 
+def shell_oxygens(atoms: Atoms, start: int = 0) -> list[int]:
+    """Indices of the waters' O atoms of the cluster whose Zn is atom ``start``."""
+    return list(range(start + 1, len(atoms) - 2, 3))
+
+
 def loosest_water(cluster: Atoms) -> int:
     """Index (0-based, in order) of the water whose O is farthest from Zn.
 
@@ -118,8 +123,7 @@ def restrained(atoms: Atoms, k: float, start: int = 0) -> Atoms:
     held = unrestrained(atoms)
     if k > 0:
         held.constraints = list(held.constraints) + [
-            Hookean(start, start + 1 + 3 * i, k, SHELL_RT)
-            for i in range((len(atoms) - start - 1) // 3)]
+            Hookean(start, o, k, SHELL_RT) for o in shell_oxygens(atoms, start)]
     return held
 
 

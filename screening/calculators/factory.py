@@ -241,7 +241,7 @@ def _solvated(params: dict[str, Any], kwargs: dict[str, Any]) -> Calculator:
     A slab is computed with the solvated jellium method at constant charge:
     the system's charge is held as missing (or excess) electrons whose
     counter-charge is a jellium slab in the solvent above the surface (GPAW's
-    ``SJM``, which also carries the dipole correction a solvated slab needs).
+    ``SJM``, which takes the slab's dipole correction, ``poissonsolver``, as it is).
     A molecule or cluster is charged in the dielectric with no background.
     """
     from gpaw.solvation import SolvationGPAW, get_HW14_water_kwargs
@@ -252,10 +252,8 @@ def _solvated(params: dict[str, Any], kwargs: dict[str, Any]) -> Calculator:
     if params["system"] != "slab":
         return SolvationGPAW(legacy_gpaw=legacy, **solvent, **kwargs)
     charge = kwargs.pop("charge")
-    kwargs.pop("poissonsolver", None)
     return SJM(legacy_gpaw=legacy, sj={"excess_electrons": -charge, "target_potential": None,
-                   "grand_output": False},
-               poissonsolver={"dipolelayer": "xy"}, **solvent, **kwargs)
+                                       "grand_output": False}, **solvent, **kwargs)
 
 
 def _pair(params: dict[str, Any]) -> Calculator:

@@ -146,10 +146,15 @@ def _electronic(atoms: Atoms, params: dict[str, Any]) -> ElectronicProperties:
             if params["engine"] == "gpaw" else {})
 
 
+def _model_energy(atoms: Atoms) -> float:
+    """The calculator's energy (eV), without what restraint springs add to it."""
+    return float(atoms.get_potential_energy(apply_constraint=False))
+
+
 def _freeze(atoms: Atoms) -> Atoms:
     """A copy carrying only the computed energy and raw forces (restraint springs'
     energy and forces left out: the springs stay on the copy, to be measured)."""
-    energy = float(atoms.get_potential_energy(apply_constraint=False))
+    energy = _model_energy(atoms)
     forces = atoms.get_forces(apply_constraint=False)
     frozen = atoms.copy()
     frozen.calc = SinglePointCalculator(frozen, energy=energy, forces=forces)
@@ -210,7 +215,7 @@ def single_point(atoms: Atoms, params: dict[str, Any], directory: Path) -> Outco
     _, rung = _climb(atoms, params, directory, lambda: atoms.get_forces())
     return Outcome(_freeze(atoms), converged=True, n_steps=1, scf_rung=rung,
                    residual_force=_free_fmax(atoms),
-                   energies=[float(atoms.get_potential_energy(apply_constraint=False))],
+                   energies=[_model_energy(atoms)],
                    electronic=_electronic(atoms, params))
 
 
@@ -223,7 +228,7 @@ def relax(atoms: Atoms, params: dict[str, Any], spec: TaskSpec, directory: Path)
     if frames:
         atoms.positions = frames[-1].positions
     done_before = len(frames)
-    energies = [float(f.get_potential_energy(apply_constraint=False)) for f in frames
+    energies = [_model_energy(f) for f in frames
                 if f.calc is not None and "energy" in f.calc.results]
     if done_before and not energies:
         done_before = 0
@@ -242,7 +247,7 @@ def relax(atoms: Atoms, params: dict[str, Any], spec: TaskSpec, directory: Path)
         if recorded and np.array_equal(atoms.positions, recorded[-1]):
             return
         trajectory.write()
-        energies_now.append(float(atoms.get_potential_energy(apply_constraint=False)))
+        energies_now.append(_model_energy(atoms))
         recorded.append(atoms.positions.copy())
 
     def run() -> bool:
@@ -327,8 +332,7 @@ def execute(atoms: Atoms, params: dict[str, Any], spec: TaskSpec, directory: Pat
 
 def checkpoint_frames(directory: Path) -> list[Frame]:
     """Every step of a relaxation's checkpoint that carries forces (training data)."""
-    return [Frame(positions=f.positions.tolist(),
-                  energy=float(f.get_potential_energy(apply_constraint=False)),
+    return [Frame(positions=f.positions.tolist(), energy=_model_energy(f),
                   forces=f.get_forces(apply_constraint=False).tolist())
             for f in _read_checkpoint(directory / TRAJECTORY)
             if f.calc is not None and {"energy", "forces"} <= set(f.calc.results)]
