@@ -99,6 +99,7 @@ class Store:
         try:
             if self.is_postgres:
                 self.db = connect(self.url, serial=True)
+                self.db.get_last_id = _session_last_id
             else:
                 if not self.url.endswith(".db"):
                     raise StoreError(f"database {self.url}: a SQLite file must end in .db")
@@ -300,6 +301,17 @@ class Store:
         with self._writing("recording a failure"):
             self.db.update(claim.id, delete_keys=["staged"], status=Status.FAILED.value,
                            error=reason.splitlines()[0][:500])
+
+
+def _session_last_id(cursor) -> int:
+    """The id the INSERT just made in this session took.
+
+    ase_db_backends 0.11 reads the sequence's global ``last_value``, which
+    another worker's insert may already have moved: its keys then failed, or
+    landed on that worker's row. ``currval`` is this session's own.
+    """
+    cursor.execute("SELECT currval('systems_id_seq')")
+    return int(cursor.fetchone()[0])
 
 
 def _record(row: AtomsRow) -> Record:

@@ -145,3 +145,33 @@ def test_a_full_disk_leaves_the_store_consistent(tiny_disk):
     assert again is not None and again.takeover
     store.complete(again, result_atoms(-2.0), {"converged": True}, {})
     assert store.find("during").energy == pytest.approx(-2.0)
+
+
+def _claim_many(url: str, prefix: str, n: int) -> None:
+    store = Store(url)
+    for i in range(n):
+        assert store.claim(f"{prefix}-{i}", META, "run1") is not None
+
+
+def test_workers_claiming_at_once_each_get_their_own_row(store_url):
+    """Four processes write new rows at the same moment: every row's keys are its own
+    (ase_db_backends 0.11 took a new row's id from the sequence's global last value,
+    so under PostgreSQL a worker's keys could land on another worker's row or fail)."""
+    import multiprocessing
+
+    Store(store_url)  # the schema, before the workers race
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_claim_many, args=(store_url, f"w{w}", 25))
+               for w in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    store = Store(store_url)
+    rows = list(store.rows())
+    assert len(rows) == 100
+    assert sorted(r.calc_key for r in rows) == sorted(f"w{w}-{i}" for w in range(4)
+                                                      for i in range(25))
+    for row in rows:  # the searchable keys agree with the row they belong to
+        assert [r.id for r in store.rows(calc_key=row.calc_key)] == [row.id]
