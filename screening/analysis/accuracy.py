@@ -21,7 +21,7 @@ import json
 import math
 import statistics
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from screening.errors import ScreeningError
 from screening.files import write_atomic
@@ -139,6 +139,21 @@ def by_system(rows: list[ValueRow], level: str, descriptor: str) -> dict[str, fl
     """Candidate -> value of one level and descriptor (missing values left out)."""
     return {r["candidate"]: r["value"] for r in rows
             if r["level"] == level and r["descriptor"] == descriptor and r["value"] is not None}
+
+
+def per_system(rows: list[ValueRow], descriptor: str,
+               levels: list[str] | None = None) -> list[dict[str, Any]]:
+    """One row per candidate: its ``descriptor`` value at each level (eV; None: none).
+
+    ``levels`` fixes the columns (default: every level with a value of it).
+    Candidates come in the order they first appear in ``rows``.
+    """
+    columns = levels or sorted({r["level"] for r in rows
+                                if r["descriptor"] == descriptor and r["value"] is not None})
+    values = {level: by_system(rows, level, descriptor) for level in columns}
+    candidates = list(dict.fromkeys(r["candidate"] for r in rows if r["descriptor"] == descriptor))
+    return [{"candidate": c, **{level: values[level].get(c) for level in columns}}
+            for c in candidates if any(c in values[level] for level in columns)]
 
 
 def ladder(rows: list[ValueRow], reference_level: str = REFERENCE_LEVEL,

@@ -194,10 +194,24 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_accuracy(args: argparse.Namespace, settings: Settings) -> int:
-    from screening.analysis.accuracy import (best_reference, ladder, read_values,
+    from screening.analysis.accuracy import (best_reference, ladder, per_system, read_values,
                                              systems_per_level)
 
     rows = read_values(Path(args.values))
+    if args.systems:
+        known = {r["level"] for r in rows if r["descriptor"] == args.systems}
+        unknown = [level for level in args.levels or [] if level not in known]
+        if unknown:
+            raise ScreeningError(f"--levels {' '.join(unknown)}: no {args.systems} values "
+                                 f"in {args.values} (levels: {', '.join(sorted(known))})")
+        table = per_system(rows, args.systems, args.levels)
+        if not table:
+            raise ScreeningError(f"--systems {args.systems}: no values in {args.values}")
+        if args.format == "table":
+            table = [{k: "-" if v is None else (f"{v:+.3f}" if isinstance(v, float) else v)
+                      for k, v in row.items()} for row in table]
+        print(render(table, args.format))
+        return 0
     reference = args.reference or best_reference(rows)
     rungs = ladder(rows, reference)
     if args.format == "json":
@@ -271,7 +285,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out-dir", help="(default: RESULTS/report)")
     p.set_defaults(func=cmd_report)
 
-    from screening.analysis.accuracy import DEFAULT_VALUES, REFERENCES
+    from screening.analysis.accuracy import DEFAULT_VALUES, DESCRIPTORS, REFERENCES
 
     p = sub.add_parser("accuracy", help="each level's error against DFT on the reference set")
     p.add_argument("--values", default=str(DEFAULT_VALUES),
@@ -279,5 +293,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reference", metavar="LEVEL",
                    help=f"reference level (default: the first of {', '.join(REFERENCES)} "
                         f"with values)")
+    p.add_argument("--systems", choices=DESCRIPTORS, metavar="DESCRIPTOR",
+                   help="instead of the ladder, the values of one descriptor per system and "
+                        f"level (eV), one of: {', '.join(DESCRIPTORS)}")
+    p.add_argument("--levels", nargs="+", metavar="LEVEL",
+                   help="with --systems: these levels as columns, in this order")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_accuracy)

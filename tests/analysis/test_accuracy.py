@@ -78,6 +78,25 @@ def test_the_ladder_measures_a_known_error_exactly(values, capsys, tmp_path):
     assert "relaxed its own): dft-check (n=3)" in capsys.readouterr().out
 
 
+def test_per_system_values_are_the_recorded_ones(values, capsys):
+    rows = read_values(values)
+    assert main(["accuracy", "--values", str(values), "--systems", "e_ads_zn",
+                 "--levels", "deep//pair", "pair", "--format", "json"]) == 0
+    table = json.loads(capsys.readouterr().out)
+    assert sorted(r["candidate"] for r in table) == sorted(SYSTEMS)
+    for row in table:
+        recorded = {r["level"]: r["value"] for r in rows
+                    if r["candidate"] == row["candidate"] and r["descriptor"] == "e_ads_zn"}
+        assert list(row) == ["candidate", "deep//pair", "pair"]
+        assert row["pair"] == recorded["pair"] and row["deep//pair"] == recorded["deep//pair"]
+        assert row["deep//pair"] == pytest.approx(2 * row["pair"], abs=1e-3)
+    # a level with no values of the descriptor: one line, nothing printed
+    assert main(["accuracy", "--values", str(values), "--systems", "dg_h",
+                 "--levels", "pair"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--levels pair: no dg_h values" in captured.err
+
+
 @pytest.mark.parametrize("content, message", [
     (None, "no reference values"),
     ("{not json", "cannot read the reference values"),
