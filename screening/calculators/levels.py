@@ -111,9 +111,10 @@ class Level:
     #: not a calculator parameter.
     bulk_lattice: str = "fit"
     #: Total charge (e) of every hydrated-Zn system at this level: 0 (neutral
-    #: cells) or 2 (the ion; a compensating background, or with ``solvent``
-    #: on a slab the solvated jellium's counter-charge). Engines that know
-    #: no charge take only 0. Goes into each calculation's own charge.
+    #: cells) or 2 (the ion; free, charged in vacuum or in the solvent; on a
+    #: slab only with ``solvent``, whose solvated jellium carries the
+    #: counter-charge: :func:`check_charged_slabs`). Engines that know no
+    #: charge take only 0. Goes into each calculation's own charge.
     cluster_charge: int = 0
     #: Implicit solvent: "" (vacuum) or "hw14" (GPAW's continuum water of
     #: Held and Walter, J. Chem. Phys. 141, 174108 (2014)); gpaw engine in
@@ -223,6 +224,23 @@ def _check(level: Level, origin: str) -> Level:
         raise SettingsError(f"{origin}: solvent = {level.solvent!r} at level {level.name!r}: "
                             f"GPAW's implicit solvent needs mode = \"lcao\" (not plane waves)")
     return level
+
+
+def check_charged_slabs(level: Level) -> None:
+    """Refuse, in one line, a level that would put a charged cluster on a slab in vacuum.
+
+    GPAW's dipole-layer Poisson solver holds no net charge in a slab cell
+    (periodic in x, y, bounded in z: "Charged systems with mixed
+    periodic/zero boundary conditions"); the solvated jellium method puts
+    the counter-charge in the implicit solvent. Free clusters may be charged
+    in vacuum.
+    """
+    if level.cluster_charge and not level.solvent:
+        raise SettingsError(
+            f"level {level.name!r}: cluster_charge = {level.cluster_charge} on a slab needs "
+            f"solvent = \"hw14\" (GPAW holds no net charge in a slab cell in vacuum; the "
+            f"solvated jellium carries the counter-charge); free clusters alone "
+            f"('znscreen references') may be charged in vacuum")
 
 
 def all_levels(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Level]:

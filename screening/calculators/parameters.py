@@ -14,7 +14,7 @@ import numpy as np
 from ase import Atoms
 
 from screening.atoms.geometry import periodic_axes
-from screening.calculators.levels import MAGNETIC_MOMENTS, Level
+from screening.calculators.levels import MAGNETIC_MOMENTS, Level, check_charged_slabs
 
 #: An axis with an empty stretch at least this long (A) is vacuum, not periodic.
 VACUUM_GAP = 5.0
@@ -67,4 +67,6 @@ def calculation_parameters(level: Level, atoms: Atoms, charge: int = 0,
     # and vanishes for symmetric ones, so E(S) and E(S+adsorbate) stay
     # consistent however the relaxation breaks the slab's symmetry.
     params["dipole"] = params["system"] == "slab"
+    if params["dipole"] and charge:
+        check_charged_slabs(level)
     return params

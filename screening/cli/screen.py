@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from screening.calculators.levels import get_level
+from screening.calculators.levels import check_charged_slabs, get_level
 from screening.cli.common import selected_candidates
 from screening.descriptors.registry import DEFAULT_GROUPS, GROUP_NAMES, check_groups
 from screening.errors import ScreeningError
@@ -103,12 +103,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     # everything the user gave is checked before the flow starts
     level = get_level(args.level, settings.levels)
     check_level(level)
+    groups = _groups(args.descriptors, DEFAULT_GROUPS)
+    if "desolvation" in groups:
+        check_charged_slabs(level)
     args.names = [*args.names, *(args.candidates or [])]
     if args.names or args.family or args.all:
         names = tuple(c.name for c in selected_candidates(args, settings))
     else:
         names = tuple(c.name for c in Catalog(settings))
-    groups = _groups(args.descriptors, DEFAULT_GROUPS)
     criteria = _criteria(settings)
     workers = args.workers if args.workers is not None else settings.workers
     if workers < 0:
@@ -119,10 +121,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if args.verify_top:
         if args.verify_top < 0:
             raise ScreeningError(f"--verify-top must be 0 or more, got {args.verify_top}")
-        get_level(args.verify_level, settings.levels)
+        verify_level = get_level(args.verify_level, settings.levels)
         if args.verify_level == args.level:
             raise ScreeningError(f"--verify-level {args.verify_level} is the screening level")
         verify_groups = _groups(args.verify_descriptors, Verify.groups)
+        if "desolvation" in verify_groups:
+            check_charged_slabs(verify_level)
         verify = Verify(args.verify_top, args.verify_level, verify_groups, args.verify_relax,
                         args.verify_choose)
 

@@ -123,3 +123,34 @@ def test_parameters_per_system_kind():
     assert calculation_parameters(get_level("pair"), water, charge=2) == {
         "engine": "pair", "pair_alpha": 2.0, "pair_depth": 1.0, "system": "molecule",
         "charge": 0}
+
+
+def test_a_charged_cluster_on_a_slab_needs_the_solvent(settings, tmp_path, monkeypatch, capsys):
+    """GPAW holds no net charge in a slab cell in vacuum ("Charged systems with mixed
+    periodic/zero boundary conditions"): refused before anything is computed, in one line;
+    free clusters may be charged in vacuum, and the solvated jellium takes slabs."""
+    levels = {"ion": {"base": "dft-check", "cluster_charge": 2},
+              "ion-hw14": {"base": "dft-check", "cluster_charge": 2, "solvent": "hw14"}}
+    slab = hcp0001("Zn", (2, 2, 3), vacuum=6.0)
+    cluster = molecule("H2O")
+    cluster.center(vacuum=4.0)
+    ion, solvated = get_level("ion", levels), get_level("ion-hw14", levels)
+    assert calculation_parameters(ion, cluster, charge=2)["charge"] == 2
+    assert calculation_parameters(solvated, slab, charge=2)["charge"] == 2
+    with pytest.raises(SettingsError, match="cluster_charge = 2 on a slab needs solvent"):
+        calculation_parameters(ion, slab, charge=2)
+    assert calculation_parameters(ion, slab)["charge"] == 0  # the clean slab stays neutral
+
+    path = tmp_path / "ion.toml"
+    path.write_text('[levels.ion]\nbase = "dft-check"\ncluster_charge = 2\n')
+    monkeypatch.setenv("ZNSCREEN_SETTINGS", str(path))
+    from screening.settings import get_settings
+    get_settings.cache_clear()
+    for args in (["--level", "ion"], ["--level", "pair", "--verify-top", "1",
+                                      "--verify-level", "ion", "--verify-descriptors",
+                                      "desolvation"]):
+        assert main(["run", "Zn(0001)", "--descriptors", "desolvation", *args]) == 2
+        captured = capsys.readouterr()
+        assert captured.err.count("\n") == 1 and "level 'ion': cluster_charge = 2" in captured.err
+        assert "screening" not in captured.out  # refused before the flow started
+    get_settings.cache_clear()
