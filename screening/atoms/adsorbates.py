@@ -85,7 +85,8 @@ def with_water(slab: Atoms, site: Site) -> Atoms:
 
 
 def with_cluster(slab: Atoms, cluster: Atoms) -> Atoms:
-    """``slab`` plus the hydrated cluster (Zn first) placed by the module-doc rule."""
+    """``slab`` plus the hydrated cluster (Zn first) placed by the module-doc rule
+    (the slab's cell c vector must be along z, as the slab models' are)."""
     cluster = cluster.copy()
     cluster.set_constraint()
     centre = 0.5 * (slab.cell[0] + slab.cell[1])
@@ -95,6 +96,9 @@ def with_cluster(slab: Atoms, cluster: Atoms) -> Atoms:
     placed = Atoms(cluster.get_chemical_symbols(), positions=positions)
     combined = slab.copy()
     combined += placed
+    height = positions[:, 2].max() + slab.positions[:, 2].min()  # vacuum above = below
+    if height > combined.cell[2, 2]:
+        combined.cell[2] *= height / combined.cell[2, 2]
     return combined
 
 

@@ -99,6 +99,12 @@ def test_cluster_sits_above_the_slab_and_is_lowered_after_each_removal(zn0001):
     assert placed.positions[n_slab:, 2].min() - top == pytest.approx(CLUSTER_GAP)
     centre = 0.5 * (zn0001.cell[0] + zn0001.cell[1])
     assert np.allclose(placed.positions[n_slab, :2], centre[:2])
+    # inside the cell, with the slab's vacuum below it above the cluster too
+    assert placed.cell[2, 2] >= zn0001.cell[2, 2]
+    below = zn0001.positions[:, 2].min()
+    assert placed.cell[2, 2] - placed.positions[:, 2].max() == pytest.approx(
+        max(below, zn0001.cell[2, 2] - placed.positions[:, 2].max()))
+    assert np.allclose(placed.cell[:2], zn0001.cell[:2])
     smaller = drop_water(placed, 5, offset=n_slab)  # the water pointing down
     assert smaller.positions[n_slab:, 2].min() - top > CLUSTER_GAP + 1.0
     settled = lowered(smaller, n_slab)
