@@ -34,6 +34,50 @@ def largest_zn_o(atoms, zn: int) -> float:
                default=0.0)
 
 
+HEADER = (f"{'candidate':18s} {'setting':>9s} {'fragmented':24s} {'maxZnO':>6s} {'held':>6s} "
+          f"{'dE_6..dE_1 (eV)':42s} {'total':>6s} {'vs_free':>7s} {'s':>6s}")
+
+
+def profile_line(ctx, candidate, setting: str) -> dict | None:
+    """Describe ``candidate``'s desolvation at ``ctx`` and print one line (module doc);
+    returns the profile's details (None if missing)."""
+    from screening.descriptors.compute import describe
+
+    start = time.perf_counter()
+    described = describe(ctx, candidate, ("desolvation",))
+    seconds = time.perf_counter() - start
+    total = described.values["desolvation_total"]
+    details = total.details or {}
+    if not details:
+        print(f"{candidate.name:18s} {setting:>9s} missing: {total.reason}")
+        return None
+    n_slab = details["slab_atoms"]
+    distances = []
+    for key in total.keys:
+        atoms = ctx.store.calculation(key).atoms
+        if len(atoms) > n_slab and atoms.numbers[n_slab] == 30:
+            distances.append(largest_zn_o(atoms, n_slab))
+        elif atoms.numbers[0] == 30:
+            distances.append(largest_zn_o(atoms, 0))
+    broken = [("free:" if f.startswith("free") else "") + f.split("@", 1)[1]
+              for f in total.flags if "fragmented" in f]
+    held = max([*details["held"].values(), *details["held_free"].values(), 0.0])
+    surface = details["surface"]
+    profile = " ".join(f"{surface[n]:+.2f}" for n in sorted(surface, reverse=True))
+    free_total = sum(details["free"].values())
+    surface_total = sum(surface.values())
+    print(f"{candidate.name:18s} {setting:>9s} {','.join(broken) or '-':24s} "
+          f"{max(distances):6.2f} {held:6.3f} {profile:42s} {surface_total:+6.2f} "
+          f"{surface_total - free_total:+7.2f} {seconds:6.0f}", flush=True)
+    return details
+
+
+def free_line(details: dict, setting: str) -> None:
+    """One line with the free cluster's steps dE_6..dE_1 (eV)."""
+    free = " ".join(f"{v:+.2f}" for _, v in sorted(details["free"].items(), reverse=True))
+    print(f"{'free cluster':18s} {setting:>9s} {free}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", default="mlip")
@@ -41,48 +85,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", nargs="+", default=list(MAIN_JOB))
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", UserWarning)
-    from screening.descriptors.compute import describe
     from screening.library.catalog import Catalog
     from screening.recipes.context import open_context
     from screening.settings import load_settings
 
     base = load_settings().replace(results_dir=ROOT / "results" / "shell-restraint")
     print(f"level {args.level}; springs (eV/A^2): {args.springs}")
-    print(f"{'candidate':18s} {'k':>4s} {'fragmented':24s} {'maxZnO':>6s} {'held':>6s} "
-          f"{'dE_6..dE_1 (eV)':42s} {'total':>6s} {'vs_free':>7s} {'s':>6s}")
+    print(HEADER)
     for k in args.springs:
         settings = base.replace(shell_restraint=k)
         ctx = open_context(settings, args.level)
         catalog = Catalog(settings)
+        details = None
         for name in args.candidates:
-            start = time.perf_counter()
-            described = describe(ctx, catalog.get(name), ("desolvation",))
-            seconds = time.perf_counter() - start
-            total = described.values["desolvation_total"]
-            details = total.details or {}
-            if not details:
-                print(f"{name:18s} {k:4.1f} missing: {total.reason}")
-                continue
-            n_slab = details["slab_atoms"]
-            distances = []
-            for key in total.keys:
-                atoms = ctx.store.calculation(key).atoms
-                if len(atoms) > n_slab and atoms.numbers[n_slab] == 30:
-                    distances.append(largest_zn_o(atoms, n_slab))
-                elif atoms.numbers[0] == 30:
-                    distances.append(largest_zn_o(atoms, 0))
-            broken = [("free:" if f.startswith("free") else "") + f.split("@", 1)[1]
-                      for f in total.flags if "fragmented" in f]
-            held = max([*details["held"].values(), *details["held_free"].values(), 0.0])
-            surface = details["surface"]
-            profile = " ".join(f"{surface[n]:+.2f}" for n in sorted(surface, reverse=True))
-            free_total = sum(details["free"].values())
-            surface_total = sum(surface.values())
-            print(f"{name:18s} {k:4.1f} {','.join(broken) or '-':24s} {max(distances):6.2f} "
-                  f"{held:6.3f} {profile:42s} {surface_total:+6.2f} "
-                  f"{surface_total - free_total:+7.2f} {seconds:6.0f}", flush=True)
-        free = " ".join(f"{v:+.2f}" for _, v in sorted(details["free"].items(), reverse=True))
-        print(f"{'free cluster':18s} {k:4.1f} {free}")
+            details = profile_line(ctx, catalog.get(name), f"k={k:g}") or details
+        if details:
+            free_line(details, f"k={k:g}")
     return 0
 
 

@@ -238,18 +238,23 @@ def _gpaw(params: dict[str, Any], directory: Path, rung: int, moving: bool) -> C
 def _solvated(params: dict[str, Any], kwargs: dict[str, Any]) -> Calculator:
     """GPAW in implicit water (``params["solvent"]``, the HW14 parameter set).
 
-    A slab is computed with the solvated jellium method at constant charge:
-    the system's charge is held as missing (or excess) electrons whose
+    A charged slab is computed with the solvated jellium method at constant
+    charge: the system's charge is held as missing (or excess) electrons whose
     counter-charge is a jellium slab in the solvent above the surface (GPAW's
-    ``SJM``, which takes the slab's dipole correction, ``poissonsolver``, as it is).
-    A molecule or cluster is charged in the dielectric with no background.
+    ``SJM``, which takes the slab's dipole correction, ``poissonsolver``, as it
+    is). A neutral slab needs no counter-charge and is computed in the
+    dielectric with zero boundary conditions in z and no dipole correction
+    (SJM's iterative dipole correction divides by zero in GPAW 26.7 when the
+    slab has no dipole, as a free-standing sheet has not); so is a molecule or
+    cluster, charged or not.
     """
     from gpaw.solvation import SolvationGPAW, get_HW14_water_kwargs
     from gpaw.solvation.sjm import SJM
 
     legacy = params["implementation"] == "old"
     solvent = get_HW14_water_kwargs()
-    if params["system"] != "slab":
+    if params["system"] != "slab" or not kwargs["charge"]:
+        kwargs.pop("poissonsolver", None)
         return SolvationGPAW(legacy_gpaw=legacy, **solvent, **kwargs)
     charge = kwargs.pop("charge")
     return SJM(legacy_gpaw=legacy, sj={"excess_electrons": -charge, "target_potential": None,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ase.build import molecule
+from ase import Atoms
+from ase.build import graphene, molecule
 
 from screening.atoms.molecules import ZN_O, boxed, hexaaqua_zinc
 from screening.calculators.levels import get_level
@@ -63,3 +64,28 @@ def test_implicit_water_solvates_a_water_molecule(tmp_path):
     # HW14 was fitted to hydration energies; water's is -0.27 eV (experiment,
     # -6.3 kcal/mol); -0.21 eV measured here with the szp basis
     assert -0.4 < energies["hw14"] - energies[""] < -0.1
+
+
+def test_the_ion_on_a_slab_in_implicit_water_gives_up_two_electrons(tmp_path):
+    """Zn with one water over a graphene sheet, in HW14 water: neutral (the
+    dielectric alone; no dipole correction, since a sheet has no dipole) and
+    as the ion (charge +2 held by the solvated jellium method, SJM)."""
+    sheet = graphene(size=(2, 2, 1), vacuum=6.0)
+    top = sheet.positions[:, 2].max()
+    site = (sheet.cell[0] + sheet.cell[1]) / 3
+    zn = Atoms("Zn", positions=[[site[0], site[1], top + 2.6]])
+    h2o = molecule("H2O")
+    h2o.rotate(180, "x")  # O down, towards Zn
+    h2o.translate(zn.positions[0] + [0, 0, ZN_O] - h2o.positions[0])
+    atoms = sheet + zn + h2o
+    atoms.pbc = True
+    atoms.cell[2, 2] = atoms.positions[:, 2].max() + 6.0
+    level = _level("hw14")
+    energies = {}
+    for charge in (0, 2):
+        params = calculation_parameters(level, atoms, charge=charge)
+        assert params["system"] == "slab" and params["charge"] == charge
+        energies[charge] = single_point(atoms, params, tmp_path).energies[0]
+    # two electrons leave for the jellium in the solvent: about twice a work
+    # function (graphene 4.5 eV); measured +10.1 eV here, +11.1 on a 3x3 sheet
+    assert 6.0 < energies[2] - energies[0] < 14.0
