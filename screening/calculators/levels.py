@@ -138,6 +138,12 @@ class Level:
         return {k: v for k, v in sorted(asdict(self).items()) if k not in unused}
 
 
+_DFT_CHECK = Level(
+    name="dft-check", engine="gpaw", mode="lcao", basis="szp(dzp)", grid_spacing=0.25,
+    kpt_density=1.0, bulk_kpt_density=3.0, bulk_lattice="experiment",
+    description="GPAW LCAO szp(dzp), Gamma-point slabs, PBE+D3(BJ); rough DFT check",
+)
+
 BUILTIN_LEVELS: dict[str, Level] = {
     "mlip": Level(
         name="mlip", engine="chgnet", model_version="0.4.2", d3=False,
@@ -147,11 +153,15 @@ BUILTIN_LEVELS: dict[str, Level] = {
     # so the Gamma point on every library slab (lateral >= 10 A); bulk Zn
     # gets 9x9x4 (24 irreducible points, 4.4 s per SCF step here, against
     # 132 and 38 s at 17x17x8) and one calculation at the experimental lattice
-    "dft-check": Level(
-        name="dft-check", engine="gpaw", mode="lcao", basis="szp(dzp)", grid_spacing=0.25,
-        kpt_density=1.0, bulk_kpt_density=3.0, bulk_lattice="experiment",
-        description="GPAW LCAO szp(dzp), Gamma-point slabs, PBE+D3(BJ); rough DFT check",
-    ),
+    "dft-check": _DFT_CHECK,
+    # the hydrated Zn as the ion: every hydrated system of a desolvation
+    # profile and the free clusters carry +2 in GPAW's implicit water (HW14;
+    # on slabs the solvated jellium method holds the counter-charge); about
+    # 8x the cost of dft-check per single point (docs/descriptors.md)
+    "dft-check-ion": replace(
+        _DFT_CHECK, name="dft-check-ion", cluster_charge=2, solvent="hw14",
+        description="dft-check with hydrated Zn as [Zn(H2O)n]2+ in HW14 implicit water; "
+                    "desolvation"),
     "dft-fast": Level(
         name="dft-fast", engine="gpaw", mode="lcao", basis="dzp", kpt_density=3.0,
         description="GPAW LCAO dzp, PBE+D3(BJ); quote against bulk references",

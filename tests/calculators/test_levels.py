@@ -82,8 +82,8 @@ def test_cli_reports_a_bad_level_table_and_an_unknown_level(tmp_path, monkeypatc
     path.write_text("")
     get_settings.cache_clear()
     assert main(["validate", "--level", "dtf"]) == 2
-    assert ("unknown level 'dtf' (known: mlip, dft-check, dft-fast, dft, 7net-0, 7net-l3i5,"
-            " 7net-mf-0, pair)"
+    assert ("unknown level 'dtf' (known: mlip, dft-check, dft-check-ion, dft-fast, dft, "
+            "7net-0, 7net-l3i5, 7net-mf-0, pair)"
             in capsys.readouterr().err)
     get_settings.cache_clear()
 
@@ -129,12 +129,15 @@ def test_a_charged_cluster_on_a_slab_needs_the_solvent(settings, tmp_path, monke
     """GPAW holds no net charge in a slab cell in vacuum ("Charged systems with mixed
     periodic/zero boundary conditions"): refused before anything is computed, in one line;
     free clusters may be charged in vacuum, and the solvated jellium takes slabs."""
-    levels = {"ion": {"base": "dft-check", "cluster_charge": 2},
-              "ion-hw14": {"base": "dft-check", "cluster_charge": 2, "solvent": "hw14"}}
+    levels = {"ion": {"base": "dft-check", "cluster_charge": 2}}
     slab = hcp0001("Zn", (2, 2, 3), vacuum=6.0)
     cluster = molecule("H2O")
     cluster.center(vacuum=4.0)
-    ion, solvated = get_level("ion", levels), get_level("ion-hw14", levels)
+    ion, solvated = get_level("ion", levels), get_level("dft-check-ion", levels)
+    # the built-in ion level is dft-check with the charge and the solvent
+    assert (solvated.cluster_charge, solvated.solvent) == (2, "hw14")
+    assert ({k: v for k, v in calculation_parameters(solvated, slab).items() if k != "solvent"}
+            == calculation_parameters(get_level("dft-check", levels), slab))
     assert calculation_parameters(ion, cluster, charge=2)["charge"] == 2
     assert calculation_parameters(solvated, slab, charge=2)["charge"] == 2
     with pytest.raises(SettingsError, match="cluster_charge = 2 on a slab needs solvent"):
