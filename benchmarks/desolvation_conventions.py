@@ -1,6 +1,6 @@
 """One desolvation profile, several charge conventions: the same geometries at each level.
 
-    python benchmarks/desolvation_conventions.py [--levels dft-check ion-hw14]
+    python benchmarks/desolvation_conventions.py [--levels dft-check dft-check-ion]
                                                  [--geometry mlip] [--candidates NAME ...]
 
 For each candidate (default: graphene, the cheapest coating) the
@@ -8,8 +8,8 @@ desolvation profile on the surface and of the free cluster is computed at
 ``--geometry`` (springs hold the shell there) and each level computes a
 single point on every state (``level//geometry``), through the store of
 the settings in ``ZNSCREEN_SETTINGS`` (so a screen's own geometries and
-DFT rows are reused). A level named ``ion-hw14`` that the settings do not
-define is added as ``dft-check`` with charge +2 in HW14 water. One line per
+DFT rows are reused; store keys hold parameters, not level names, so rows
+of a user level with the same parameters are found too). One line per
 candidate and level, as in ``benchmarks/shell_restraint.py``, plus the
 wall time, so the conventions are compared on the same structures in one
 run.
@@ -26,13 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shell_restraint import HEADER, free_line, profile_line  # noqa: E402
 
-#: The ion in implicit water, if the settings do not define it (docs/descriptors.md).
-ION_HW14 = {"base": "dft-check", "cluster_charge": 2, "solvent": "hw14"}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", nargs="+", default=["dft-check", "ion-hw14"])
+    parser.add_argument("--levels", nargs="+", default=["dft-check", "dft-check-ion"])
     parser.add_argument("--geometry", default="mlip")
     parser.add_argument("--candidates", nargs="+", default=["graphene"])
     args = parser.parse_args(argv)
@@ -42,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     from screening.settings import load_settings
 
     settings = load_settings()
-    settings = settings.replace(levels={"ion-hw14": ION_HW14, **settings.levels})
     catalog = Catalog(settings)
     print(f"geometries at {args.geometry}; store {settings.store_url}")
     print(HEADER)

@@ -34,7 +34,7 @@ def largest_zn_o(atoms, zn: int) -> float:
                default=0.0)
 
 
-HEADER = (f"{'candidate':18s} {'setting':>9s} {'fragmented':24s} {'maxZnO':>6s} {'held':>6s} "
+HEADER = (f"{'candidate':18s} {'setting':>13s} {'fragmented':24s} {'maxZnO':>6s} {'held':>6s} "
           f"{'dE_6..dE_1 (eV)':42s} {'total':>6s} {'vs_free':>7s} {'s':>6s}")
 
 
@@ -49,7 +49,7 @@ def profile_line(ctx, candidate, setting: str) -> dict | None:
     total = described.values["desolvation_total"]
     details = total.details or {}
     if not details:
-        print(f"{candidate.name:18s} {setting:>9s} missing: {total.reason}")
+        print(f"{candidate.name:18s} {setting:>13s} missing: {total.reason}")
         return None
     n_slab = details["slab_atoms"]
     distances = []
@@ -66,7 +66,7 @@ def profile_line(ctx, candidate, setting: str) -> dict | None:
     profile = " ".join(f"{surface[n]:+.2f}" for n in sorted(surface, reverse=True))
     free_total = sum(details["free"].values())
     surface_total = sum(surface.values())
-    print(f"{candidate.name:18s} {setting:>9s} {','.join(broken) or '-':24s} "
+    print(f"{candidate.name:18s} {setting:>13s} {','.join(broken) or '-':24s} "
           f"{max(distances):6.2f} {held:6.3f} {profile:42s} {surface_total:+6.2f} "
           f"{surface_total - free_total:+7.2f} {seconds:6.0f}", flush=True)
     return details
@@ -75,7 +75,7 @@ def profile_line(ctx, candidate, setting: str) -> dict | None:
 def free_line(details: dict, setting: str) -> None:
     """One line with the free cluster's steps dE_6..dE_1 (eV)."""
     free = " ".join(f"{v:+.2f}" for _, v in sorted(details["free"].items(), reverse=True))
-    print(f"{'free cluster':18s} {setting:>9s} {free}")
+    print(f"{'free cluster':18s} {setting:>13s} {free}")
 
 
 def main(argv: list[str] | None = None) -> int:
