@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from screening.calculators.levels import check_charged_slabs, get_level
+from screening.calculators.levels import Level, check_charged_slabs, get_level
 from screening.cli.common import selected_candidates
 from screening.descriptors.registry import DEFAULT_GROUPS, GROUP_NAMES, check_groups
 from screening.errors import ScreeningError
@@ -61,6 +61,15 @@ def _progress(stream=None):
     return report
 
 
+def _note_neutral(level: Level) -> None:
+    """Say before a run that ``level``'s desolvation profiles will not be ranked, if so."""
+    from screening.descriptors.desolvation import not_the_ion
+
+    if reason := not_the_ion(level):
+        print(f"note: {reason.split(';')[0]}: its desolvation columns stay missing",
+              flush=True)
+
+
 def _criteria(settings: Settings):
     from screening.analysis.ranking import load_criteria
 
@@ -106,6 +115,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     groups = _groups(args.descriptors, DEFAULT_GROUPS)
     if "desolvation" in groups:
         check_charged_slabs(level)
+        _note_neutral(level)
     args.names = [*args.names, *(args.candidates or [])]
     if args.names or args.family or args.all:
         names = tuple(c.name for c in selected_candidates(args, settings))
@@ -127,6 +137,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         verify_groups = _groups(args.verify_descriptors, Verify.groups)
         if "desolvation" in verify_groups:
             check_charged_slabs(verify_level)
+            _note_neutral(verify_level)
         verify = Verify(args.verify_top, args.verify_level, verify_groups, args.verify_relax,
                         args.verify_choose)
 

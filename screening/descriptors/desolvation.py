@@ -13,11 +13,20 @@ with the reason, and the profile stays in ``details``. Where shell
 restraints hold the cluster (levels without charge), the energy left in the
 springs of each state is in ``details`` (eV; the energies themselves leave
 it out) and a state holding more than :data:`HELD` eV is flagged ``held``.
+
+A neutral cluster at a level that could hold the ion's charge (GPAW with
+``cluster_charge = 0``) is not the hydrated ion either: nothing holds its
+shell and a neutral Zn at DFT turns the fast level's geometries into
+steps of several eV (docs/descriptors.md, "DFT profiles"). Its values are
+missing too, flagged ``desolvation:neutral-dft``, profile in ``details``:
+the project's DFT convention for the ion is ``cluster_charge = 2`` in
+HW14 water (``dft-check-ion``).
 """
 
 from __future__ import annotations
 
 from screening.atoms.anomalies import cluster_flags
+from screening.calculators.levels import Level
 from screening.atoms.molecules import restraint_energy
 from screening.descriptors.quality import quality_flags
 from screening.recipes import references
@@ -35,6 +44,18 @@ def _held(calcs: dict[int, Calculation]) -> dict[int, float]:
     """Energy left in the shell restraints of each state (eV), where there is any."""
     energies = {n: restraint_energy(c.atoms) for n, c in calcs.items()}
     return {n: round(e, 4) for n, e in energies.items() if e > 1e-4}
+
+
+def not_the_ion(level: Level) -> str:
+    """Why ``level``'s hydrated clusters are not the ion ("" if they are or stand in for it).
+
+    Levels that know no charge hold the shell with springs and stand in for
+    the ion; a GPAW level without ``cluster_charge`` computes a neutral Zn.
+    """
+    if level.engine != "gpaw" or level.cluster_charge:
+        return ""
+    return (f"neutral Zn(H2O)n at DFT level {level.name} is not the hydrated ion "
+            "(use cluster_charge = 2, e.g. dft-check-ion); profile in details")
 
 
 def steps(energies: dict[int, float], water: float) -> dict[int, float]:
@@ -56,7 +77,9 @@ def desolvation(ctx: Context, surface: Surface) -> dict[str, Value]:
     held_flags = ([f"desolvation:held@n={n}" for n, e in held.items() if e > HELD]
                   + [f"free-cluster:held@n={n}" for n, e in held_free.items() if e > HELD])
     calcs = [*states.values(), *free.values(), water]
-    flags = flags + free_flags + held_flags + quality_flags(calcs)
+    neutral = not_the_ion(ctx.level)
+    flags = (flags + free_flags + held_flags + quality_flags(calcs)
+             + ["desolvation:neutral-dft"] * bool(neutral))
     keys = [c.key for c in calcs]
     total = sum(surface_steps.values())
     details: ProfileDetails = {
@@ -67,8 +90,9 @@ def desolvation(ctx: Context, surface: Surface) -> dict[str, Value]:
     values = {"desolvation_total": total, "desolvation_max_step": max(surface_steps.values()),
               "desolvation_vs_free": total - sum(free_steps.values())}
     broken = sorted({f.split(":", 1)[1] for f in flags if "fragmented" in f})
-    reason = f"hydrated-Zn shell fragmented ({', '.join(broken)}); profile in details"
-    return {column: Value(None if broken else value, "eV", reason=reason if broken else "",
+    reason = (f"hydrated-Zn shell fragmented ({', '.join(broken)}); profile in details"
+              if broken else neutral)
+    return {column: Value(None if reason else value, "eV", reason=reason,
                           flags=flags, keys=keys,
                           details=details if column == "desolvation_total" else None)
             for column, value in values.items()}

@@ -138,3 +138,15 @@ def test_single_points_on_the_chosen_site_or_on_every_site(small_slabs, tmp_path
         assert value.value == pytest.approx(2 * screen.value, abs=2e-4)
         assert value.details["site"] == screen.details["site"]
         assert len(value.details["sites"]) == n_sites
+
+
+def test_only_clusters_that_model_the_ion_rank_their_desolvation():
+    from screening.calculators.levels import get_level
+    from screening.descriptors.desolvation import not_the_ion
+
+    # a neutral cluster at DFT is refused a value; the ion in water and the
+    # spring-held fast levels (which cannot hold a charge) stand in for the ion
+    assert "dft-check" in not_the_ion(get_level("dft-check"))
+    assert "cluster_charge = 2" in not_the_ion(get_level("dft-fast"))
+    assert not_the_ion(get_level("dft-check-ion")) == ""
+    assert not_the_ion(get_level("mlip")) == not_the_ion(get_level("pair")) == ""
