@@ -45,3 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. head
         sys.stdout = open(os.devnull, "w")
         return 0
+    except OSError as exc:  # a file or folder that cannot be read or written
+        if exc.filename is None:
+            raise
+        print(f"znscreen: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2

@@ -49,6 +49,7 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_slab(args: argparse.Namespace, settings: Settings) -> int:
     from ase.io import write
 
+    from screening.files import write_atomic
     from screening.library.surfaces import build_slab_models, slab_spec
 
     candidates = selected_candidates(args, settings)
@@ -57,6 +58,8 @@ def cmd_slab(args: argparse.Namespace, settings: Settings) -> int:
         raise ScreeningError(f"--min-lateral must be positive, got {args.min_lateral}")
     if args.out and len(candidates) != 1:
         raise ScreeningError("--out takes one candidate; use --out-dir for several")
+    if args.out and Path(args.out).is_dir():
+        raise ScreeningError(f"--out {args.out} is a folder: give a file name, or use --out-dir")
     rows = []
     start = time.perf_counter()
     for candidate in candidates:
@@ -64,9 +67,9 @@ def cmd_slab(args: argparse.Namespace, settings: Settings) -> int:
         models = build_slab_models(candidate, spec)
         for i, model in enumerate(models):
             suffix = f"-t{i}" if len(models) > 1 else ""
-            path = Path(args.out) if args.out else out_dir / f"{file_stem(candidate.name)}{suffix}.extxyz"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write(path, model.atoms, format="extxyz")
+            path = (Path(args.out).with_stem(Path(args.out).stem + suffix) if args.out
+                    else out_dir / f"{file_stem(candidate.name)}{suffix}.extxyz")
+            write_atomic(path, lambda tmp: write(tmp, model.atoms, format="extxyz"))
             rows.append({"name": candidate.name, **model.summary(), "file": str(path)})
     print(render(rows, args.format))
     if args.format == "table":

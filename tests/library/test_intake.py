@@ -174,3 +174,14 @@ def test_slab_files_are_readable_by_ase_whatever_the_name(tmp_path, settings, ca
     assert len(files) == 2 and not any("@" in f.name for f in files)
     for f in files:
         assert len(read(f)) == 64
+
+
+def test_slab_output_that_cannot_be_written_is_one_line_and_leaves_nothing(tmp_path, settings,
+                                                                          capsys):
+    code, _, err = run(capsys, "slab", "Zn(0001)", "--out", str(tmp_path))
+    assert code == 2 and "is a folder" in err and err.count("\n") == 1
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    code, _, err = run(capsys, "slab", "Zn(0001)", "--out", str(blocked / "zn.extxyz"))
+    assert code == 2 and str(blocked) in err and err.count("\n") == 1
+    assert blocked.read_text() == "not a folder" and sorted(tmp_path.iterdir()) == [blocked]
