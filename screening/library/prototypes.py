@@ -102,6 +102,24 @@ def calcite(symbols: Sequence[str], a: float, c: float, x: float) -> Atoms:
                    cellpar=[a, a, c, 90, 90, 120])
 
 
+def fluorite(symbols: Sequence[str], a: float) -> Atoms:
+    """Fluorite (C1, Fm-3m, 225), conventional cubic cell: cation 4a, anion 8c."""
+    return crystal(list(symbols), [(0, 0, 0), (0.25, 0.25, 0.25)], spacegroup=225,
+                   cellpar=[a, a, a, 90, 90, 90])
+
+
+def wyckoff(symbols: Sequence[str], sites: Sequence[Sequence[float]], spacegroup: int,
+            cellpar: Sequence[float], setting: int = 1) -> Atoms:
+    """Any crystal from its published asymmetric unit.
+
+    ``sites`` are the fractional coordinates of the symmetry-distinct atoms
+    (one per entry of ``symbols``), ``cellpar`` is a, b, c (A), alpha, beta,
+    gamma (degrees), in the setting of the source.
+    """
+    return crystal(list(symbols), [tuple(site) for site in sites], spacegroup=spacegroup,
+                   setting=setting, cellpar=list(cellpar))
+
+
 def _hexagonal_sheet(a: float, layers: list[tuple[str, str, float]]) -> Atoms:
     """A sheet on a hexagonal lattice from (symbol, site, z) with site in A/B/C.
 
@@ -188,7 +206,7 @@ PROTOTYPES: dict[str, Callable[..., Atoms]] = {
     f.__name__: f
     for f in (fcc, hcp, body_centred_tetragonal, beta_tin, a7, b2, rocksalt, zincblende,
               wurtzite, rutile, anatase, tetragonal_zirconia, corundum, cubic_perovskite,
-              calcite, graphene, mxene)
+              calcite, fluorite, wyckoff, graphene, mxene)
 }
 PROTOTYPES["substituted_sheet"] = _substituted
 PROTOTYPES["adatom_sheet"] = _adatom
