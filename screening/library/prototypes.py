@@ -138,6 +138,29 @@ def graphene(a: float) -> Atoms:
     return _hexagonal_sheet(a, [("C", "B", 0.0), ("C", "C", 0.0)])
 
 
+def heptazine_sheet(a: float, bridge: float) -> Atoms:
+    """Planar g-C3N4 of heptazine (tri-s-triazine) units joined by three-fold N (P-6m2), C6N8.
+
+    A heptazine is the 13-atom fragment of a honeycomb around a central N
+    (N, three C, six ring N, three outer C) with one bond length for every
+    ring bond; each outer C binds a bridging N at ``bridge`` (A) that joins
+    three units. The ring bond follows from the lattice: a / sqrt(3) =
+    2 ring bonds + ``bridge``.
+    """
+    r = a / np.sqrt(3)  # heptazine centre to bridging N
+    ring = (r - bridge) / 2
+    d = [np.array([np.cos(t), np.sin(t), 0.0]) for t in np.radians([90, 210, 330])]
+    positions = ([np.zeros(3)] + [ring * x for x in d]
+                 + [ring * (d[i] - d[j]) for i in range(3) for j in range(3) if i != j]
+                 + [-2 * ring * x for x in d] + [-r * d[0]])
+    symbols = ["N"] + ["C"] * 3 + ["N"] * 6 + ["C"] * 3 + ["N"]
+    cell = [r * (d[2] - d[1]), r * (d[0] - d[2]), [0, 0, SHEET_CELL_HEIGHT]]
+    atoms = Atoms(symbols, positions=np.array(positions) + [0, 0, SHEET_CELL_HEIGHT / 2],
+                  cell=cell, pbc=True)
+    atoms.wrap()
+    return atoms
+
+
 def mxene(metal: str, x: str, n: int, a: float, metal_x_spacing: float,
           termination: str | None = None, termination_height: float = 0.0,
           hydrogen_height: float = 0.0) -> Atoms:
@@ -206,7 +229,7 @@ PROTOTYPES: dict[str, Callable[..., Atoms]] = {
     f.__name__: f
     for f in (fcc, hcp, body_centred_tetragonal, beta_tin, a7, b2, rocksalt, zincblende,
               wurtzite, rutile, anatase, tetragonal_zirconia, corundum, cubic_perovskite,
-              calcite, fluorite, wyckoff, graphene, mxene)
+              calcite, fluorite, wyckoff, graphene, heptazine_sheet, mxene)
 }
 PROTOTYPES["substituted_sheet"] = _substituted
 PROTOTYPES["adatom_sheet"] = _adatom

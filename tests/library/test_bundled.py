@@ -17,6 +17,7 @@ REQUIRED = [
     "ZnO(10-10)", "ZrO2(101)", "Al2O3(0001)", "Ti3C2O2", "Ti3C2(OH)2", "Ti3C2F2", "Ti2CO2",
     "Fe@Ti3C2O2", "Cu(111)", "Ag(111)", "Au(111)", "In(101)", "Sn(100)", "Bi(0001)",
     "Cu@Zn(0001)", "CuZn(110)", "ZnS(110)", "ZnF2(110)", "TiN(100)", "graphene", "N-graphene",
+    "m-ZrO2(-111)", "SnO2(110)", "CeO2(111)", "g-C3N4",
 ]
 
 
@@ -69,3 +70,17 @@ def test_verify_catches_wrong_structures():
     crowded = atoms.copy()
     crowded.positions[1] = crowded.positions[0] + [0.8, 0, 0]
     assert too_close_pairs(crowded)
+
+
+def test_heptazine_sheet_has_the_bonding_of_g_c3n4():
+    """C three-fold; ring N two-fold; central and bridging N three-fold; no other contacts."""
+    from ase.neighborlist import neighbor_list
+
+    sheet = build("heptazine_sheet", {"a": 7.13, "bridge": 1.46})
+    first, distances = neighbor_list("id", sheet, 1.6)
+    bonds = np.bincount(first, minlength=len(sheet))
+    symbols = np.array(sheet.get_chemical_symbols())
+    assert sheet.get_chemical_formula() == "C6N8" and spacegroup_number(sheet) == 187
+    assert set(bonds[symbols == "C"]) == {3}
+    assert sorted(bonds[symbols == "N"]) == [2] * 6 + [3, 3]
+    assert np.allclose(sorted(set(np.round(distances, 3))), [1.328, 1.46])
