@@ -1,12 +1,15 @@
-"""Commands on calculations: levels, validate, references, descriptors, calculations, settings."""
+"""Commands on calculations: levels, validate, references, descriptors, converge,
+calculations, settings."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import time
 
 from screening.calculators.levels import all_levels
 from screening.cli.common import add_candidate_selection, selected_candidates
+from screening.errors import ScreeningError
 from screening.descriptors.registry import COLUMNS, DEFAULT_GROUPS, GROUP_NAMES, REFERENCE_NAMES
 from screening.settings import Settings
 from screening.tables import FORMATS, render
@@ -85,6 +88,54 @@ def cmd_descriptors(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.files import write_atomic
+    from screening.library.catalog import file_stem
+    from screening.recipes.context import open_context
+    from screening.recipes.convergence import converge
+
+    if args.tolerance <= 0:
+        raise ScreeningError(f"--tolerance must be positive, got {args.tolerance}")
+    if args.max_steps < 1:
+        raise ScreeningError(f"--max-steps must be at least 1, got {args.max_steps}")
+    candidates = selected_candidates(args, settings)
+    ctx = open_context(settings, args.level)
+    out_dir = settings.results_dir / "convergence"
+    rows, docs = [], []
+    for candidate in candidates:
+        start = time.perf_counter()
+        result = converge(ctx, candidate, args.tolerance, args.max_steps)
+        doc = {**result.doc(), "wall_s": round(time.perf_counter() - start, 1)}
+        path = out_dir / f"{file_stem(candidate.name)}-{file_stem(ctx.name)}.json"
+        write_atomic(path, lambda tmp: tmp.write_text(json.dumps(doc, indent=1)))
+        docs.append(doc)
+        for point in result.points:
+            rows.append({"name": candidate.name, "step": point.direction,
+                         "layers": "-" if point.layers is None else str(point.layers),
+                         "min_lateral_A": f"{point.min_lateral:.2f}",
+                         "supercell": "x".join(map(str, point.supercell)),
+                         "atoms": point.n_atoms,
+                         "e_ads_zn": None if point.e_ads_zn is None else round(point.e_ads_zn, 3)})
+    if args.format == "json":
+        print(json.dumps(docs, indent=2))
+        return 0
+    print(render(rows, args.format))
+    if args.format == "table":
+        print()
+        for doc in docs:
+            verdict = ("converged" if doc["thickness_converged"] and doc["lateral_converged"]
+                       else "NOT converged (" + ", ".join(
+                           d for d, ok in (("thickness", doc["thickness_converged"]),
+                                           ("lateral size", doc["lateral_converged"]))
+                           if not ok) + f" after {args.max_steps} steps)")
+            change = (f"default grows to layers = {doc['layers']}, min_lateral = "
+                      f"{doc['min_lateral']:.2f} A" if doc["changed"] else "default kept")
+            print(f"{doc['candidate']}: {verdict} within {args.tolerance} eV at {ctx.name}; "
+                  f"{change} ({doc['wall_s']:.0f} s)")
+        print(f"results: {out_dir}")
+    return 0
+
+
 def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
     from screening.store.database import Store, redact
 
@@ -146,6 +197,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also print per-site tables, profiles and calculation keys")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_descriptors)
+
+    p = sub.add_parser("converge", help="check a slab model's size: E_ads(Zn) vs one more "
+                                        "layer and one more repeat")
+    add_candidate_selection(p)
+    p.add_argument("--level", default="mlip", help="level name (default: mlip)")
+    p.add_argument("--tolerance", type=float, default=0.05,
+                   help="largest change of e_ads_zn accepted, eV (default: 0.05)")
+    p.add_argument("--max-steps", type=int, default=2,
+                   help="growths tried in each direction (default: 2)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_converge)
 
     p = sub.add_parser("calculations", help="list the calculations in the results store")
     p.add_argument("--level")
