@@ -28,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reference_set import GEOMETRY, LIVE, VALUES, ZN_SET, reference_settings  # noqa: E402
+from reference_set import (GEOMETRY, LIVE, VALUES, ZN_SET, reference_candidate,  # noqa: E402
+                           reference_settings)
 
 
 def _slug(name: str) -> str:
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         fold_settings = level_settings(fold, FinetuneRequest(
             fold, args.source, holdout=(surface,), hyper=hyper, database=store_url))
         ctx = open_context(fold_settings, fold, None)
-        got = describe(ctx, catalog.get(surface), ("zn",)).values
+        got = describe(ctx, reference_candidate(catalog, surface), ("zn",)).values
         record_values(VALUES, args.name, surface,
                       {c: got[c] for c in ("e_ads_zn", "e_ads_zn_atom")})
         mine = got["e_ads_zn"].value

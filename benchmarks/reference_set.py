@@ -48,6 +48,11 @@ ZN_SET = ("Zn(0001)", "Zn(10-11)", "Zn(10-10)", "Cu(111)", "Ag(111)", "anatase-T
 HW_SET = ("Zn(0001)", "Cu(111)", "anatase-TiO2(101)", "graphene", "Ti3C2O2")
 #: Smallest lateral periodic length of the reference cells (A).
 MIN_LATERAL = 5.0
+#: The layer setting of each reference cell, as it was computed: the
+#: catalog's defaults may grow (``znscreen converge``), the set keeps its cells
+#: so that its stored rows stay valid. Bulks not named use ``SLAB_LAYERS``.
+LAYERS = {"anatase-TiO2(101)": 6, "rutile-TiO2(110)": 9}
+SLAB_LAYERS = 4
 GEOMETRY = "mlip"
 #: The levels, cheapest first: the fast models on their own geometries, then DFT
 #: single points on the mlip ones.
@@ -64,7 +69,17 @@ def reference_settings(mpi_ranks: int = 1):
     from screening.settings import Settings
 
     return Settings().replace(results_dir=LIVE, slab_min_lateral=MIN_LATERAL,
-                              mpi_ranks=mpi_ranks, verify_sites="all")
+                              slab_layers=SLAB_LAYERS, mpi_ranks=mpi_ranks, verify_sites="all")
+
+
+def reference_candidate(catalog, name: str):
+    """The catalog's candidate with the reference cell's layer setting (``LAYERS``)."""
+    from dataclasses import replace
+
+    candidate = catalog.get(name)
+    if candidate.structure.kind != "bulk":
+        return candidate
+    return replace(candidate, layers=LAYERS.get(name))
 
 
 def snapshot(live: Path, target: Path) -> None:
@@ -140,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         dft = get_level(level, settings.levels).engine == "gpaw"
         ctx = open_context(settings, level, GEOMETRY if dft and not args.relaxed else None)
         start = time.perf_counter()
-        described = describe(ctx, catalog.get(name), groups)
+        described = describe(ctx, reference_candidate(catalog, name), groups)
         mine = {col: described.values[col] for g in groups for col in GROUPS[g].columns}
         values = " ".join(f"{col}={v.value:+.3f}" if v.value is not None else f"{col}=-"
                           for col, v in mine.items())
