@@ -42,6 +42,7 @@ class TaskKind(StrEnum):
     SINGLEPOINT = "singlepoint"
     RELAX = "relax"
     NEB = "neb"
+    MD = "md"
 
 
 # ---------------------------------------------------------------- calculations

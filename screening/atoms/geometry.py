@@ -5,6 +5,25 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from ase.data import covalent_radii
+from ase.neighborlist import neighbor_list
+from ase.units import _amu
+
+#: Atoms closer than this fraction of the sum of their covalent radii are unphysical.
+CONTACT_FRACTION = 0.6
+
+
+def density(atoms) -> float:
+    """Mass density of a periodic cell in g/cm^3."""
+    return float(atoms.get_masses().sum() * _amu * 1e3 / (atoms.get_volume() * 1e-24))
+
+
+def too_close_pairs(atoms, fraction: float = CONTACT_FRACTION) -> list[tuple[str, str, float]]:
+    """Pairs closer than ``fraction`` x (sum of covalent radii): symbols and distance (A)."""
+    radii = covalent_radii[atoms.numbers] * fraction
+    i, j, d = neighbor_list("ijd", atoms, list(radii), self_interaction=False)
+    s = atoms.get_chemical_symbols()
+    return [(s[a], s[b], float(x)) for a, b, x in zip(i, j, d) if a < b]
 
 
 def atomic_layers(z: np.ndarray, tolerance: float) -> list[np.ndarray]:

@@ -1,4 +1,4 @@
-"""Commands on the candidate library: candidates, add, remove, slab."""
+"""Commands on the candidate library: candidates, add, remove, slab, amorphous."""
 
 from __future__ import annotations
 
@@ -77,11 +77,84 @@ def cmd_slab(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_amorphous(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+    import tempfile
+
+    from ase.io import write
+
+    from screening.atoms.amorphous import random_packing
+    from screening.atoms.checks import check_structure
+    from screening.files import write_atomic
+    from screening.library.intake import AddRequest, add_candidate, check_new_name
+    from screening.recipes.amorphous import MeltQuench, melt_quench
+    from screening.recipes.context import open_context
+
+    recipe = MeltQuench(formula=args.formula, units=args.units, density=args.density,
+                        seed=args.seed, melt_temperature=args.melt_temperature,
+                        melt_ps=args.melt_ps, quench_rate=args.quench_rate,
+                        anneal_ps=args.anneal_ps, timestep=args.timestep,
+                        cation=args.pair[0], anion=args.pair[1])
+    recipe.check()
+    request = AddRequest(path=Path("."), name=args.name, kind="slab", family=args.family,
+                         force=args.force)
+    check_new_name(request, Catalog(settings))
+    ctx = open_context(settings, args.level)
+    start = random_packing(recipe.formula, recipe.units, recipe.density, recipe.seed)
+    check_structure(start, f"{recipe.formula} x {recipe.units}", "bulk",
+                    settings.min_interatomic_distance, settings.paw_xc)
+    began = time.perf_counter()
+    glass = melt_quench(ctx, recipe)
+    wall = time.perf_counter() - began
+    record = {"name": args.name, "level": ctx.name, **glass.summary(), "wall_s": round(wall, 1),
+              "rdf": {"r": glass.rdf[0], "g": glass.rdf[1]}}
+    out = settings.results_dir / "amorphous" / f"{file_stem(args.name)}.json"
+    write_atomic(out, lambda tmp: tmp.write_text(json.dumps(record, indent=1)))
+    source = (f"melt-quench at {ctx.name}: {recipe.formula} x {recipe.units}, "
+              f"{recipe.density} g/cm3, seed {recipe.seed}, melt {recipe.melt_temperature:g} K "
+              f"for {recipe.melt_ps:g} ps, quench {recipe.quench_rate:g} K/ps to "
+              f"{recipe.final_temperature:g} K, anneal {recipe.anneal_ps:g} ps "
+              f"(slab key {glass.slab.key[:12]}; record {out})")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{file_stem(args.name)}.extxyz"
+        write(path, glass.slab.atoms, format="extxyz")
+        candidate = add_candidate(AddRequest(path=path, name=args.name, kind="slab",
+                                             family=args.family, force=args.force,
+                                             source=source), settings)
+    spread = ", ".join(f"{k}: {v}" for k, v in sorted(glass.coordination_spread.items()))
+    print(f"{candidate.name}: {len(glass.slab.atoms)}-atom amorphous {recipe.formula} slab "
+          f"from {glass.md_steps} MD steps at {ctx.name} in {wall:.0f} s")
+    print(f"  box density {glass.density:.2f} g/cm3; {recipe.cation}-{recipe.anion} "
+          f"coordination {glass.coordination:.2f} ({spread}); mean bond "
+          f"{glass.bond_length:.3f} A (< {recipe.bond_cutoff} A)")
+    print(f"  added to {settings.user_catalog}; record (with the g(r)): {out}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("candidates", help="list the candidate library (bundled + user)")
     p.add_argument("--family", choices=FAMILIES)
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_candidates)
+
+    p = sub.add_parser("amorphous", help="make an amorphous slab by melt-quench MD and add it "
+                                         "as a candidate")
+    p.add_argument("--name", required=True, help="the new candidate's name")
+    p.add_argument("--formula", default="TiO2")
+    p.add_argument("--units", type=int, default=24, help="formula units in the box")
+    p.add_argument("--density", type=float, default=3.8, help="g/cm3 (default 3.8)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--level", default="mlip", help="level of the MD (default: mlip)")
+    p.add_argument("--melt-temperature", type=float, default=3000.0, help="K")
+    p.add_argument("--melt-ps", type=float, default=3.0)
+    p.add_argument("--quench-rate", type=float, default=500.0, help="K/ps")
+    p.add_argument("--anneal-ps", type=float, default=1.0)
+    p.add_argument("--timestep", type=float, default=1.0, help="fs")
+    p.add_argument("--pair", nargs=2, default=["Ti", "O"], metavar=("CATION", "ANION"),
+                   help="the pair whose coordination is reported")
+    p.add_argument("--family", choices=FAMILIES, default="oxide")
+    p.add_argument("--force", action="store_true", help="replace a user candidate of that name")
+    p.set_defaults(func=cmd_amorphous)
 
     p = sub.add_parser("add", help="register your own structure file as a candidate")
     p.add_argument("path", help="CIF, POSCAR/CONTCAR, extxyz or ASE trajectory file")

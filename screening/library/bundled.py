@@ -12,13 +12,11 @@ import sys
 
 import spglib
 from ase import Atoms
-from ase.data import covalent_radii
 from ase.io import write
-from ase.neighborlist import neighbor_list
-from ase.units import _amu
 from pymatgen.io.ase import AseAtomsAdaptor
 from pymatgen.io.cif import CifWriter
 
+from screening.atoms.geometry import density, too_close_pairs
 from screening.atoms.reading import read_structure
 from screening.library.catalog import StructureEntry, load_structures
 from screening.library.prototypes import build
@@ -26,27 +24,12 @@ from screening.settings import get_settings
 
 #: Relative deviation from the published density that is accepted.
 DENSITY_TOLERANCE = 0.03
-#: Atoms closer than this fraction of the sum of their covalent radii are unphysical.
-CONTACT_FRACTION = 0.6
-
-
-def density(atoms: Atoms) -> float:
-    """Mass density in g/cm^3."""
-    return float(atoms.get_masses().sum() * _amu * 1e3 / (atoms.get_volume() * 1e-24))
 
 
 def spacegroup_number(atoms: Atoms, symprec: float = 1e-3) -> int:
     dataset = spglib.get_symmetry_dataset((atoms.cell.array, atoms.get_scaled_positions(),
                                            atoms.numbers), symprec=symprec)
     return int(dataset.number)
-
-
-def too_close_pairs(atoms: Atoms) -> list[tuple[str, str, float]]:
-    """Pairs closer than CONTACT_FRACTION x (sum of covalent radii)."""
-    radii = covalent_radii[atoms.numbers] * CONTACT_FRACTION
-    i, j, d = neighbor_list("ijd", atoms, list(radii), self_interaction=False)
-    s = atoms.get_chemical_symbols()
-    return [(s[a], s[b], float(x)) for a, b, x in zip(i, j, d) if a < b]
 
 
 def verify(entry: StructureEntry, atoms: Atoms) -> list[str]:

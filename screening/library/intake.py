@@ -37,6 +37,8 @@ class AddRequest:
     kind: str = "bulk"  # bulk (needs miller), slab or sheet
     family: str = "other"
     force: bool = False
+    #: Where the structure comes from (default: the user file's path).
+    source: str = ""
 
 
 def check_miller(miller: tuple[int, int, int], limit: int) -> None:
@@ -48,8 +50,8 @@ def check_miller(miller: tuple[int, int, int], limit: int) -> None:
         )
 
 
-def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
-    """Validate ``request`` and register it in the user catalog; return the candidate."""
+def check_new_name(request: AddRequest, catalog: Catalog) -> None:
+    """Refuse a name that is malformed, bundled, or taken without ``force``."""
     if not NAME_PATTERN.match(request.name):
         raise CatalogError(
             f"candidate name {request.name!r} is not allowed (1-64 characters: letters,"
@@ -57,8 +59,6 @@ def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
         )
     if request.family not in FAMILIES:
         raise CatalogError(f"unknown family {request.family!r} (known: {', '.join(FAMILIES)})")
-    catalog = Catalog(settings)
-    entries = read_user_entries(settings)
     if request.name in catalog:
         if catalog.get(request.name).origin == "bundled":
             raise CatalogError(f"candidate {request.name!r} is a bundled candidate; choose another name")
@@ -66,6 +66,12 @@ def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
             raise CatalogError(
                 f"candidate {request.name!r} already exists in the user catalog (use --force to replace it)"
             )
+
+
+def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
+    """Validate ``request`` and register it in the user catalog; return the candidate."""
+    check_new_name(request, Catalog(settings))
+    entries = read_user_entries(settings)
     if request.kind == "bulk":
         if request.miller is None:
             raise StructureError(f"{request.path}: a bulk needs --miller H K L (or use --slab)")
@@ -79,7 +85,7 @@ def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
     formula = Composition(atoms.get_chemical_formula()).reduced_formula
     surface = "({} {} {})".format(*request.miller) if request.miller else request.kind
     structure = StructureEntry(key=request.name, path=target, kind=request.kind,
-                               source=f"user file {request.path.resolve()}")
+                               source=request.source or f"user file {request.path.resolve()}")
     candidate = Candidate(name=request.name, family=request.family, formula=formula,
                           structure=structure, surface=surface, origin="user",
                           miller=request.miller)

@@ -93,6 +93,13 @@ class Context:
         """A single point at the level that makes the geometries (pre-screening)."""
         return self._get(Request(atoms, self.geometry or self.level, label))
 
+    def md(self, atoms: Atoms, label: str, temperatures: tuple[float, float], steps: int,
+           timestep: float = 1.0, seed: int = 0) -> Calculation:
+        """One Langevin MD segment at ``level`` (K ramped linearly, fs); the last step stored."""
+        spec = TaskSpec(TaskKind.MD, steps=steps, temperatures=temperatures, timestep=timestep,
+                        seed=seed)
+        return self._get(Request(atoms, self.level, label, spec))
+
     def neb(self, initial: Atoms, final: Atoms, label: str, images: int = 5) -> Calculation:
         """Climbing-image NEB between two relaxed states, at ``level`` (FIRE)."""
         spec = TaskSpec(TaskKind.NEB, self.settings.relax_fmax, self.settings.relax_steps,

@@ -1,4 +1,5 @@
-"""Run one calculation in a work directory: a single point or a relaxation.
+"""Run one calculation in a work directory: a single point, a relaxation, an
+NEB or a molecular-dynamics segment.
 
 Relaxations checkpoint every step: the trajectory (``relax.traj``) and the
 optimiser state (``optimizer.pkl``) live in the calculation's work
@@ -95,6 +96,12 @@ TRAJECTORY = "relax.traj"
 OPTIMIZER_STATE = "optimizer.pkl"
 
 
+#: Langevin friction of MD segments (1/fs).
+MD_FRICTION = 0.01
+#: MD segments record the potential energy every this many steps.
+MD_SAMPLE = 10
+
+
 @dataclass(frozen=True)
 class TaskSpec:
     """What to do with a structure. Part of the calculation key."""
@@ -107,6 +114,12 @@ class TaskSpec:
     optimizer: str = "PreconLBFGS"
     #: NEB: number of moving images between the two end points.
     images: int = 5
+    #: MD: thermostat temperature at the first and the last step (K), ramped linearly.
+    temperatures: tuple[float, float] = (300.0, 300.0)
+    #: MD: time step (fs).
+    timestep: float = 1.0
+    #: MD: seed of the initial velocities and of the thermostat's noise.
+    seed: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", TaskKind(self.kind))  # "relax" -> TaskKind.RELAX
@@ -114,6 +127,10 @@ class TaskSpec:
     def as_dict(self) -> dict[str, Any]:
         if self.kind == TaskKind.SINGLEPOINT:
             return {"kind": self.kind.value}
+        if self.kind == TaskKind.MD:
+            return {"kind": self.kind.value, "steps": self.steps,
+                    "temperatures": [float(t) for t in self.temperatures],
+                    "timestep": self.timestep, "seed": self.seed, "friction": MD_FRICTION}
         found = {"kind": self.kind.value, "fmax": self.fmax, "steps": self.steps,
                  "optimizer": self.optimizer}
         if self.kind == TaskKind.NEB:
@@ -310,6 +327,44 @@ def neb(initial: Atoms, final: Atoms, params: dict[str, Any], spec: TaskSpec,
                    energies=energies)
 
 
+def molecular_dynamics(atoms: Atoms, params: dict[str, Any], spec: TaskSpec,
+                       directory: Path) -> Outcome:
+    """Langevin MD (NVT) of ``spec.steps`` steps, the thermostat ramped linearly
+    from ``spec.temperatures[0]`` to ``[1]`` (K).
+
+    Velocities start from a Maxwell-Boltzmann distribution at the first
+    temperature (``spec.seed``, centre of mass at rest). The stored
+    structure is the last step's; ``energies`` holds the potential energy
+    every ``MD_SAMPLE`` steps. A segment is not checkpointed: a killed one
+    starts again, so long protocols are chains of short segments.
+    """
+    from ase import units
+    from ase.md.langevin import Langevin
+    from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
+
+    atoms = atoms.copy()
+    prepare(atoms, params)
+    atoms.calc = make_calculator(atoms, params, directory, moving=True)
+    rng = np.random.default_rng(spec.seed)
+    start, end = spec.temperatures
+    MaxwellBoltzmannDistribution(atoms, temperature_K=start, rng=rng)
+    Stationary(atoms)
+    dynamics = Langevin(atoms, spec.timestep * units.fs, temperature_K=start,
+                        friction=MD_FRICTION / units.fs, fixcm=False, rng=rng)
+    energies: list[float] = []
+
+    def step() -> None:
+        dynamics.set_temperature(
+            temperature_K=start + (end - start) * min(dynamics.nsteps / spec.steps, 1.0))
+        if dynamics.nsteps % MD_SAMPLE == 0:
+            energies.append(float(atoms.get_potential_energy()))
+
+    dynamics.attach(step, interval=1)
+    dynamics.run(spec.steps)
+    return Outcome(_freeze(atoms), converged=True, n_steps=spec.steps, scf_rung=0,
+                   residual_force=_free_fmax(atoms), energies=energies)
+
+
 def _image_directory(directory: Path, index: int) -> Path:
     path = directory / f"image{index}"
     path.mkdir(parents=True, exist_ok=True)
@@ -327,6 +382,8 @@ def execute(atoms: Atoms, params: dict[str, Any], spec: TaskSpec, directory: Pat
         if final is None:
             raise ValueError("an NEB needs its final state")
         return neb(atoms, final, params, spec, directory)
+    if spec.kind == TaskKind.MD:
+        return molecular_dynamics(atoms, params, spec, directory)
     return relax(atoms, params, spec, directory)
 
 
