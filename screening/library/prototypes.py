@@ -161,6 +161,19 @@ def heptazine_sheet(a: float, bridge: float) -> Atoms:
     return atoms
 
 
+def transition_metal_dichalcogenide(metal: str, chalcogen: str, a: float,
+                                    height: float) -> Atoms:
+    """1H MX2 monolayer (P-6m2): M on one sublattice, X above and below it on
+    another at +-``height`` (A), trigonal prismatic."""
+    return _hexagonal_sheet(a, [(chalcogen, "C", -height), (metal, "B", 0.0),
+                                (chalcogen, "C", height)])
+
+
+def binary_sheet(symbols: Sequence[str], a: float) -> Atoms:
+    """Planar honeycomb AB sheet (P-6m2), e.g. hexagonal BN."""
+    return _hexagonal_sheet(a, [(symbols[0], "B", 0.0), (symbols[1], "C", 0.0)])
+
+
 def mxene(metal: str, x: str, n: int, a: float, metal_x_spacing: float,
           termination: str | None = None, termination_height: float = 0.0,
           hydrogen_height: float = 0.0) -> Atoms:
@@ -229,7 +242,8 @@ PROTOTYPES: dict[str, Callable[..., Atoms]] = {
     f.__name__: f
     for f in (fcc, hcp, body_centred_tetragonal, beta_tin, a7, b2, rocksalt, zincblende,
               wurtzite, rutile, anatase, tetragonal_zirconia, corundum, cubic_perovskite,
-              calcite, fluorite, wyckoff, graphene, heptazine_sheet, mxene)
+              calcite, fluorite, wyckoff, graphene, heptazine_sheet, binary_sheet,
+              transition_metal_dichalcogenide, mxene)
 }
 PROTOTYPES["substituted_sheet"] = _substituted
 PROTOTYPES["adatom_sheet"] = _adatom
