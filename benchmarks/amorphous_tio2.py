@@ -28,17 +28,26 @@ BROADENING = 0.08
 
 def pressure_gpa(atoms, level: str, settings) -> float:
     """-trace(stress)/3 of ``atoms`` at ``level`` (GPa), not stored; NaN where the
-    level's calculator has no stress (the pair engine)."""
+    level's calculator has no stress (the pair engine). The pipeline's CHGNet
+    computes no stress (its relaxations keep the cell), so CHGNet's own
+    calculator with the same model gives it here."""
     from ase.calculators.calculator import PropertyNotImplementedError
     from ase.units import GPa
 
-    from screening.calculators.factory import make_calculator
+    from screening.calculators.factory import chgnet_model, make_calculator
     from screening.calculators.levels import get_level
     from screening.calculators.parameters import calculation_parameters
 
     probe = atoms.copy()
     params = calculation_parameters(get_level(level, settings.levels), probe, 0, None)
-    probe.calc = make_calculator(probe, params, settings.calculation_dir / "stress")
+    if params["engine"] == "chgnet":
+        from chgnet.model.dynamics import CHGNetCalculator
+
+        model = chgnet_model(params["model_version"], params.get("model", ""),
+                             params.get("model_sha256", ""))
+        probe.calc = CHGNetCalculator(model=model, use_device="cpu")
+    else:
+        probe.calc = make_calculator(probe, params, settings.calculation_dir / "stress")
     try:
         return float(-probe.get_stress(voigt=True)[:3].mean() / GPa)
     except PropertyNotImplementedError:
