@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -73,8 +74,6 @@ def main(argv: list[str] | None = None) -> int:
     from screening.settings import get_settings
 
     settings = get_settings()
-    import numpy as np
-
     figure, axis = plt.subplots(figsize=(6, 4))
     peak = 0.0
     print(f"{'seed':>4s} {'CN(Ti-O)':>8s} {'counts':28s} {'Ti-O A':>7s} {'P GPa':>6s} "

@@ -18,9 +18,9 @@ def density(atoms) -> float:
     return float(atoms.get_masses().sum() * _amu * 1e3 / (atoms.get_volume() * 1e-24))
 
 
-def too_close_pairs(atoms, fraction: float = CONTACT_FRACTION) -> list[tuple[str, str, float]]:
-    """Pairs closer than ``fraction`` x (sum of covalent radii): symbols and distance (A)."""
-    radii = covalent_radii[atoms.numbers] * fraction
+def too_close_pairs(atoms) -> list[tuple[str, str, float]]:
+    """Pairs closer than CONTACT_FRACTION x (sum of covalent radii): symbols and distance (A)."""
+    radii = covalent_radii[atoms.numbers] * CONTACT_FRACTION
     i, j, d = neighbor_list("ijd", atoms, list(radii), self_interaction=False)
     s = atoms.get_chemical_symbols()
     return [(s[a], s[b], float(x)) for a, b, x in zip(i, j, d) if a < b]

@@ -83,8 +83,6 @@ def cmd_amorphous(args: argparse.Namespace, settings: Settings) -> int:
 
     from ase.io import write
 
-    from screening.atoms.amorphous import random_packing
-    from screening.atoms.checks import check_structure
     from screening.files import write_atomic
     from screening.library.intake import AddRequest, add_candidate, check_new_name
     from screening.recipes.amorphous import MeltQuench, melt_quench
@@ -95,14 +93,10 @@ def cmd_amorphous(args: argparse.Namespace, settings: Settings) -> int:
                         melt_ps=args.melt_ps, quench_rate=args.quench_rate,
                         anneal_ps=args.anneal_ps, timestep=args.timestep,
                         cation=args.pair[0], anion=args.pair[1])
-    recipe.check()
     request = AddRequest(path=Path("."), name=args.name, kind="slab", family=args.family,
                          force=args.force)
     check_new_name(request, Catalog(settings))
     ctx = open_context(settings, args.level)
-    start = random_packing(recipe.formula, recipe.units, recipe.density, recipe.seed)
-    check_structure(start, f"{recipe.formula} x {recipe.units}", "bulk",
-                    settings.min_interatomic_distance, settings.paw_xc)
     began = time.perf_counter()
     glass = melt_quench(ctx, recipe)
     wall = time.perf_counter() - began

@@ -22,6 +22,7 @@ from ase.constraints import FixAtoms
 
 from screening.atoms.amorphous import (bond_lengths, coordination, largest_gap, pair_rdf,
                                        random_packing, slab_from_box)
+from screening.atoms.checks import check_structure
 from screening.atoms.geometry import density, too_close_pairs
 from screening.errors import ScreeningError
 from screening.recipes.context import Context
@@ -114,9 +115,13 @@ class Amorphous:
 
 
 def melt_quench(ctx: Context, recipe: MeltQuench) -> Amorphous:
-    """Run ``recipe`` at ``ctx``'s level (module doc); refuse a glass with overlaps or a gap."""
+    """Run ``recipe`` at ``ctx``'s level (module doc). Refused before any calculation: a
+    recipe that cannot run or a start the level cannot take; after: a glass with
+    overlaps or a slab with a gap."""
     recipe.check()
     start = random_packing(recipe.formula, recipe.units, recipe.density, recipe.seed)
+    check_structure(start, f"{recipe.formula} x {recipe.units}", "bulk",
+                    ctx.settings.min_interatomic_distance, ctx.settings.paw_xc)
     state = ctx.relax(start, f"{recipe.label}/start")[0]
     steps = 0
     for index, (t_start, t_end, n) in enumerate(recipe.schedule()):

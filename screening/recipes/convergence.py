@@ -86,13 +86,11 @@ def _point(ctx: Context, candidate: Candidate, min_lateral: float, direction: st
 
 
 def _thicker(ctx: Context, candidate: Candidate, min_lateral: float) -> Candidate | None:
-    """The candidate with the next layer count that gives a thicker model (None: none)."""
-    if candidate.structure.kind != "bulk":
-        return None
+    """The bulk candidate (its ``layers`` set) with the next layer count that gives a
+    thicker model (None: none)."""
     now = len(_model(ctx, candidate, min_lateral).atoms)
-    layers = candidate.layers or ctx.settings.slab_layers
     for step in range(1, MAX_LAYER_STEP + 1):
-        grown = replace(candidate, layers=layers + step)
+        grown = replace(candidate, layers=candidate.layers + step)
         try:
             if len(_model(ctx, grown, min_lateral).atoms) > now:
                 return grown
@@ -113,10 +111,9 @@ def converge(ctx: Context, candidate: Candidate, tolerance: float = 0.05,
     At most ``max_steps`` growths in each direction; a direction that is
     still changing after them is reported unconverged at its largest model.
     """
-    start_layers = candidate.layers if candidate.structure.kind == "bulk" else None
-    if start_layers is None and candidate.structure.kind == "bulk":
-        start_layers = ctx.settings.slab_layers
-        candidate = replace(candidate, layers=start_layers)
+    bulk = candidate.structure.kind == "bulk"
+    start_layers = (candidate.layers or ctx.settings.slab_layers) if bulk else None
+    candidate = replace(candidate, layers=start_layers) if bulk else candidate
     lateral = ctx.settings.slab_min_lateral
     current = _point(ctx, candidate, lateral, "start")
     if current.e_ads_zn is None:
@@ -124,8 +121,8 @@ def converge(ctx: Context, candidate: Candidate, tolerance: float = 0.05,
                              f"({current.reason})")
     points = [current]
 
-    thick_ok = candidate.structure.kind != "bulk"
-    for _ in range(max_steps if not thick_ok else 0):
+    thick_ok = not bulk  # a sheet or ready slab has no layers to grow
+    for _ in range(max_steps if bulk else 0):
         grown = _thicker(ctx, candidate, lateral)
         if grown is None:
             break
@@ -150,5 +147,5 @@ def converge(ctx: Context, candidate: Candidate, tolerance: float = 0.05,
         lateral, current = wider, nxt
 
     return Convergence(candidate.name, ctx.name, tolerance, points,
-                       candidate.layers if start_layers is not None else None, lateral,
+                       candidate.layers if bulk else None, lateral,
                        thick_ok, wide_ok, start_layers, ctx.settings.slab_min_lateral)
