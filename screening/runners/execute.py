@@ -374,17 +374,25 @@ def _image_directory(directory: Path, index: int) -> Path:
 def execute(atoms: Atoms, params: dict[str, Any], spec: TaskSpec, directory: Path,
             final: Atoms | None = None) -> Outcome:
     """Run ``spec`` on ``atoms`` (``final``: the NEB end point); ``directory``
-    holds logs and checkpoints."""
+    holds logs and checkpoints. The result has the pbc of ``atoms``."""
     directory.mkdir(parents=True, exist_ok=True)
     if spec.kind == TaskKind.SINGLEPOINT:
-        return single_point(atoms, params, directory)
-    if spec.kind == TaskKind.NEB:
+        outcome = single_point(atoms, params, directory)
+    elif spec.kind == TaskKind.NEB:
         if final is None:
             raise ValueError("an NEB needs its final state")
-        return neb(atoms, final, params, spec, directory)
-    if spec.kind == TaskKind.MD:
-        return molecular_dynamics(atoms, params, spec, directory)
-    return relax(atoms, params, spec, directory)
+        outcome = neb(atoms, final, params, spec, directory)
+    elif spec.kind == TaskKind.MD:
+        outcome = molecular_dynamics(atoms, params, spec, directory)
+    else:
+        outcome = relax(atoms, params, spec, directory)
+    # GPAW ran with the parameters' pbc (a slab's z off, recorded in them);
+    # the structure keeps its own, so that what is built from it keys the
+    # same at every level (a DFT check reuses the geometry level's rows)
+    results = outcome.atoms.calc.results
+    outcome.atoms.pbc = atoms.pbc
+    outcome.atoms.calc = SinglePointCalculator(outcome.atoms, **results)
+    return outcome
 
 
 def checkpoint_frames(directory: Path) -> list[Frame]:
