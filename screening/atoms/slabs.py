@@ -17,8 +17,11 @@ Conventions (see docs/slabs.md):
 Termination rule ``auto``: among the distinct stoichiometric terminations,
 prefer non-polar, then symmetric (top and bottom equivalent), then the one
 cutting the fewest bonds per area (a geometric proxy for the lowest surface
-energy), then the first found. ``all`` keeps every termination; any other
-value keeps the terminations whose top layer has that reduced formula.
+energy), then the first found. ``#k`` takes the k-th of :func:`distinct` in
+that same order (``#1`` is ``auto``; ``znscreen terminations`` numbers them
+so and gives each its surface energy). ``all`` keeps every termination;
+any other value keeps the terminations whose top layer has that reduced
+formula.
 """
 
 from __future__ import annotations
@@ -339,20 +342,42 @@ def terminations(bulk: Atoms, miller: tuple[int, int, int], spec: SlabSpec) -> l
     return list(cuts.values())
 
 
+def _preference(cut: Cut) -> tuple:
+    """The ``auto`` order: non-polar, symmetric, fewest broken bonds, thinnest."""
+    return bool(cut.polar), not cut.symmetric, round(cut.broken, 3), len(cut.atoms)
+
+
+def distinct(cuts: list[Cut]) -> list[Cut]:
+    """One cut per distinct termination (the thinnest), in the ``auto`` order.
+
+    Cuts that differ only in thickness are one termination; the top layer's
+    formula, symmetry, polarity and broken-bond density tell them apart.
+    """
+    seen: dict[tuple, Cut] = {}
+    for cut in sorted(cuts, key=_preference):
+        seen.setdefault((cut.termination, cut.symmetric, cut.polar, round(cut.broken, 3)), cut)
+    return list(seen.values())
+
+
 def choose(cuts: list[Cut], rule: str) -> list[Cut]:
     """Apply a termination rule (see module doc) to the enumerated cuts."""
     if rule == "all":
         return cuts
+    if rule.startswith("#"):
+        options = distinct(cuts)
+        index = int(rule[1:]) if rule[1:].isdigit() else 0
+        if not 1 <= index <= len(options):
+            raise SlabError(f"termination {rule!r}: give #1..#{len(options)} "
+                            f"(this surface has {len(options)} distinct terminations)")
+        return [options[index - 1]]
     if rule != "auto":
         wanted = Composition(rule).reduced_formula
         chosen = [c for c in cuts if c.termination == wanted]
         if not chosen:
             found = ", ".join(sorted({c.termination for c in cuts}))
             raise SlabError(f"no termination {rule!r} (found: {found})")
-        return chosen[:1]
-    ranked = sorted(cuts, key=lambda c: (bool(c.polar), not c.symmetric, round(c.broken, 3),
-                                         len(c.atoms)))
-    return ranked[:1]
+        return sorted(chosen, key=_preference)[:1]
+    return sorted(cuts, key=_preference)[:1]
 
 
 def cut_bulk(bulk: Atoms, miller: tuple[int, int, int], spec: SlabSpec,

@@ -1,4 +1,4 @@
-"""Commands on calculations: levels, validate, references, descriptors, converge,
+"""Commands on calculations: levels, validate, references, descriptors, converge, terminations,
 calculations, settings."""
 
 from __future__ import annotations
@@ -136,6 +136,49 @@ def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_terminations(args: argparse.Namespace, settings: Settings) -> int:
+    from screening.files import write_atomic
+    from screening.library.catalog import file_stem
+    from screening.recipes.context import open_context
+    from screening.recipes.terminations import survey
+
+    candidates = selected_candidates(args, settings)
+    if not args.names:  # --all / --family: the bulk cuts among them
+        candidates = [c for c in candidates if c.structure.kind == "bulk"]
+    ctx = open_context(settings, args.level)
+    out_dir = settings.results_dir / "terminations"
+    rows, docs = [], []
+    for candidate in candidates:
+        start = time.perf_counter()
+        result = survey(ctx, candidate)
+        doc = {**result.doc(), "wall_s": round(time.perf_counter() - start, 1)}
+        path = out_dir / f"{file_stem(candidate.name)}-{file_stem(ctx.name)}.json"
+        write_atomic(path, lambda tmp: tmp.write_text(json.dumps(doc, indent=1)))
+        docs.append(doc)
+        for t in result.terminations:
+            rows.append({"name": candidate.name,
+                         "rule": t.rule + (" (default)" if t.rule == result.default else ""),
+                         "top": t.top, "atoms": t.n_atoms, "layers": t.n_layers,
+                         "symmetric": t.symmetric, "broken_per_A2": t.broken_bonds_per_A2,
+                         "gamma_cut_J_m2": t.gamma_cut, "gamma_J_m2": t.gamma,
+                         "note": t.reason})
+    if args.format == "json":
+        print(json.dumps(docs, indent=2))
+        return 0
+    print(render(rows, args.format))
+    if args.format == "table":
+        print()
+        for doc in docs:
+            lowest = doc["lowest"]
+            verdict = ("no surface energy computed" if lowest is None else
+                       "the default is the lowest" if lowest == doc["default"] else
+                       f"lowest is {lowest}, not the default {doc['default']} (catalog "
+                       f"termination = \"{lowest}\" selects it)")
+            print(f"{doc['candidate']}: {verdict} at {ctx.name} ({doc['wall_s']:.0f} s)")
+        print(f"results: {out_dir}")
+    return 0
+
+
 def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
     from screening.store.database import Store, redact
 
@@ -208,6 +251,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="growths tried in each direction (default: 2)")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_converge)
+
+    p = sub.add_parser("terminations", help="surface energy of every distinct termination "
+                                            "of bulk-cut candidates")
+    add_candidate_selection(p)
+    p.add_argument("--level", default="mlip", help="level name (default: mlip)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=cmd_terminations)
 
     p = sub.add_parser("calculations", help="list the calculations in the results store")
     p.add_argument("--level")
