@@ -2,7 +2,8 @@
 
 ``python -m screening.library.bundled --write`` rebuilds every file under
 ``structures/`` from the prototype and published parameters in
-``structures/catalog.toml``; ``--check`` (the default) verifies them.
+``structures/catalog.toml`` (a file made by the project's own recipe, such
+as the amorphous slab, is kept); ``--check`` (the default) verifies them.
 """
 
 from __future__ import annotations
@@ -49,7 +50,11 @@ def verify(entry: StructureEntry, atoms: Atoms) -> list[str]:
 
 
 def write_structure(entry: StructureEntry) -> Atoms:
-    """Build ``entry`` from its recipe and write its file (CIF with symmetry, or extxyz)."""
+    """Build ``entry`` from its prototype and write its file (CIF with symmetry, or
+    extxyz); a file made by one of the project's recipes (hours of MD) is read, not
+    rebuilt."""
+    if entry.prototype is None:
+        return read_structure(entry.path)
     atoms = build(entry.prototype, entry.params)
     entry.path.parent.mkdir(parents=True, exist_ok=True)
     if entry.path.suffix == ".cif":
@@ -71,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             write_structure(entry)
         atoms = read_structure(entry.path)
         problems = verify(entry, atoms)
-        rho = f"{density(atoms):6.3f}" if entry.kind == "bulk" else "   2D "
+        rho = f"{density(atoms):6.3f}" if entry.kind == "bulk" else f"{entry.kind:>6s} "
         print(f"{entry.key:18s} {atoms.get_chemical_formula():14s} sg {spacegroup_number(atoms):3d}"
               f"  rho {rho}  {'; '.join(problems) or 'ok'}")
         failed += bool(problems)

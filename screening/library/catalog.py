@@ -38,6 +38,8 @@ class StructureEntry:
     density: float | None = None
     prototype: str | None = None
     params: dict = field(default_factory=dict)
+    #: The project's own recipe that made the file (e.g. "amorphous"), if any.
+    recipe: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def _structure(key: str, raw: dict, root: Path, where: Path) -> StructureEntry:
             density=raw.get("density"),
             prototype=raw.get("prototype"),
             params=raw.get("params", {}),
+            recipe=raw.get("recipe"),
         )
     except KeyError as exc:
         raise CatalogError(f"{where}: structure {key!r} lacks {exc.args[0]!r}") from None
