@@ -168,8 +168,9 @@ class ProfileDetails(TypedDict):
     kind: Literal["profile"]
     surface: dict[int, float]
     free: dict[int, float]
-    #: Total charge (e) of every hydrated system.
+    #: Total charge (e) of every hydrated system, and the model in words.
     charge: int
+    convention: str
     slab_atoms: int
     #: Spring constant (eV/A^2) of the shell restraints (0: none), and the energy
     #: left in them per state where any (eV), on the surface and free.

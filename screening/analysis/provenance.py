@@ -40,9 +40,9 @@ def _profile(details: ProfileDetails) -> str:
     steps = sorted(set(surface) | set(free), reverse=True)
     rows = [{"n": n, "dE_n on surface (eV)": surface.get(n, "-"),
              "dE_n free cluster (eV)": free.get(n, "-")} for n in steps]
-    return (f"Desolvation profile, [Zn(H2O)n] -> [Zn(H2O)n-1] + H2O (charge "
-            f"{details['charge']}, slab of {details['slab_atoms']} atoms):\n"
-            + render(rows))
+    model = details.get("convention", f"charge {details['charge']}")  # older runs: charge
+    return (f"Desolvation profile, [Zn(H2O)n] -> [Zn(H2O)n-1] + H2O ({model}; slab of "
+            f"{details['slab_atoms']} atoms):\n" + render(rows))
 
 
 def _calculations(keys: list[str], store: Store) -> list[dict[str, Any]]:

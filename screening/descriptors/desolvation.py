@@ -85,7 +85,8 @@ def desolvation(ctx: Context, surface: Surface) -> dict[str, Value]:
     details: ProfileDetails = {
         "kind": "profile", "surface": {n: round(v, 4) for n, v in surface_steps.items()},
         "free": {n: round(v, 4) for n, v in free_steps.items()},
-        "charge": references.cluster_charge(ctx), "slab_atoms": surface.n_atoms,
+        "charge": references.cluster_charge(ctx), "convention": references.convention(ctx),
+        "slab_atoms": surface.n_atoms,
         "restraint": references.shell_restraint(ctx), "held": held, "held_free": held_free}
     values = {"desolvation_total": total, "desolvation_max_step": max(surface_steps.values()),
               "desolvation_vs_free": total - sum(free_steps.values())}

@@ -125,6 +125,20 @@ def cluster_charge(ctx: Context) -> int:
     return ctx.level.cluster_charge
 
 
+def convention(ctx: Context) -> str:
+    """How the hydrated ion is modelled at ``ctx``, in words (shown with a profile)."""
+    level, spring = ctx.level, shell_restraint(ctx)
+    geometry = f" on {ctx.geometry.name} geometries" if ctx.geometry else ""
+    held = f", Zn-O springs k = {spring:g} eV/A^2 hold the shell" if spring else ""
+    if level.engine != "gpaw":
+        return f"neutral Zn with n waters (the model knows no charge){held}"
+    water = " in HW14 implicit water" if level.solvent else " in vacuum"
+    if level.cluster_charge:
+        on_slab = "; on a slab SJM puts the counter-charge in the solvent" if level.solvent else ""
+        return f"[Zn(H2O)n]{level.cluster_charge}+{water}{on_slab}{geometry}{held}"
+    return f"neutral Zn with n waters{water} (not the ion){geometry}{held}"
+
+
 def shell_restraint(ctx: Context) -> float:
     """Spring constant (eV/A^2) of the shell restraints: the ``shell_restraint``
     setting where the geometries come from a level that knows no charge, else 0."""

@@ -133,6 +133,7 @@ def test_a_killed_flow_takes_its_workers_and_server_and_a_rerun_resumes(flow, ca
     assert main(["show", best]) == 0
     shown = capsys.readouterr().out
     assert "Sites for e_ads_zn" in shown and "Desolvation profile" in shown
+    assert "(neutral Zn with n waters (the model knows no charge), Zn-O springs" in shown
     assert "mismatch_zn0001: area_A2" in shown
     assert f"{best}/slab-" in shown  # the calculations behind the numbers, from the store
     assert main(["report"]) == 0

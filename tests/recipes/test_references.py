@@ -88,3 +88,17 @@ def test_cli_references_and_calculations_listing(mlip, capsys):
     listed = json.loads(capsys.readouterr().out)
     assert sorted(r["label"] for r in listed) == ["ref/h2", "ref/h2o"]
     assert all(r["status"] == "done" and r["task"] == "relax" for r in listed)
+
+
+def test_the_ion_model_is_said_in_words_for_each_kind_of_level(settings):
+    from screening.recipes.context import open_context
+    from screening.recipes.references import convention
+
+    assert convention(open_context(settings, "pair")) == (
+        "neutral Zn with n waters (the model knows no charge), Zn-O springs k = 5 eV/A^2 "
+        "hold the shell")
+    ion = convention(open_context(settings, "dft-check-ion", geometry="mlip"))
+    assert ion.startswith("[Zn(H2O)n]2+ in HW14 implicit water; on a slab SJM")
+    assert ion.endswith("on mlip geometries, Zn-O springs k = 5 eV/A^2 hold the shell")
+    neutral = convention(open_context(settings, "dft-check"))
+    assert neutral == "neutral Zn with n waters in vacuum (not the ion)"
