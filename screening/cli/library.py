@@ -31,7 +31,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     kind = "sheet" if args.sheet else "slab" if args.slab else "bulk"
     request = AddRequest(path=Path(args.path), name=args.name,
                          miller=tuple(args.miller) if args.miller else None, kind=kind,
-                         family=args.family, force=args.force)
+                         family=args.family, force=args.force,
+                         termination=args.termination)
     candidate = add_candidate(request, settings)
     print(f"added {candidate.name} ({candidate.formula}, {candidate.structure.kind},"
           f" surface {candidate.surface}) to {settings.user_catalog}")
@@ -160,6 +161,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="the file is a ready slab (bottom layers get fixed)")
     what.add_argument("--sheet", action="store_true",
                       help="the file is a free-standing 2D sheet (nothing fixed)")
+    p.add_argument("--termination", default="auto", metavar="RULE",
+                   help="of a bulk cut: auto (default), #k (k-th of `znscreen "
+                        "terminations`) or the top layer's formula")
     p.add_argument("--family", choices=FAMILIES, default="other")
     p.add_argument("--force", action="store_true", help="replace a user candidate of that name")
     p.set_defaults(func=cmd_add)

@@ -189,13 +189,16 @@ class Catalog:
 
 
 def user_entry(name: str, family: str, formula: str, structure_file: Path, kind: str,
-               source: str, miller: tuple[int, int, int] | None, surface: str) -> dict:
+               source: str, miller: tuple[int, int, int] | None, surface: str,
+               termination: str = "auto") -> dict:
     """The TOML tables for one user candidate and its structure."""
     structure = {"file": str(structure_file), "kind": kind, "source": source}
     candidate = {"name": name, "family": family, "formula": formula, "structure": name,
                  "surface": surface}
     if miller is not None:
         candidate["miller"] = list(miller)
+    if termination != "auto":
+        candidate["termination"] = termination
     return {"structure": structure, "candidate": candidate}
 
 

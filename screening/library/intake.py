@@ -18,7 +18,7 @@ from pymatgen.core import Composition
 
 from screening.atoms.checks import check_structure
 from screening.atoms.reading import read_structure
-from screening.errors import CatalogError, StructureError
+from screening.errors import CatalogError, SlabError, StructureError
 from screening.library.catalog import (FAMILIES, Catalog, Candidate, StructureEntry,
                                        file_stem, read_user_entries, user_entry, write_user_catalog)
 from screening.library.surfaces import build_slab_models, slab_spec
@@ -39,6 +39,8 @@ class AddRequest:
     force: bool = False
     #: Where the structure comes from (default: the user file's path).
     source: str = ""
+    #: Termination rule of a bulk cut ("auto", "#k", a top-layer formula).
+    termination: str = "auto"
 
 
 def check_miller(miller: tuple[int, int, int], limit: int) -> None:
@@ -76,6 +78,9 @@ def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
         if request.miller is None:
             raise StructureError(f"{request.path}: a bulk needs --miller H K L (or use --slab)")
         check_miller(request.miller, settings.max_miller_index)
+    elif request.termination != "auto":
+        raise StructureError(f"{request.path}: --termination applies to a bulk cut "
+                             f"(--miller), not to a {request.kind} taken as given")
     atoms = read_structure(request.path)
     check_structure(atoms, str(request.path), request.kind, settings.min_interatomic_distance,
                     settings.paw_xc)
@@ -88,14 +93,18 @@ def add_candidate(request: AddRequest, settings: Settings) -> Candidate:
                                source=request.source or f"user file {request.path.resolve()}")
     candidate = Candidate(name=request.name, family=request.family, formula=formula,
                           structure=structure, surface=surface, origin="user",
-                          miller=request.miller)
-    build_slab_models(candidate, slab_spec(settings, candidate), structure=atoms)
+                          miller=request.miller, termination=request.termination)
+    try:
+        build_slab_models(candidate, slab_spec(settings, candidate), structure=atoms)
+    except SlabError as exc:
+        raise SlabError(f"{request.path}: {exc}") from None
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_suffix(".extxyz.tmp")
     write(staging, atoms, format="extxyz")
     entries[request.name] = user_entry(request.name, request.family, formula, target,
-                                       request.kind, structure.source, request.miller, surface)
+                                       request.kind, structure.source, request.miller, surface,
+                                       request.termination)
     try:
         staging.replace(target)
         write_user_catalog(settings, entries)

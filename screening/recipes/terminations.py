@@ -63,9 +63,13 @@ class Survey:
 
     @property
     def lowest(self) -> Termination | None:
-        """The termination of lowest relaxed surface energy (None: none computed)."""
+        """The termination of lowest relaxed surface energy, among the symmetric ones
+        where there are any (an asymmetric slab's value is the mean of two different
+        faces, its relaxation credited to one: reported, not chosen); None if none
+        was computed."""
         known = [t for t in self.terminations if t.gamma is not None]
-        return min(known, key=lambda t: t.gamma) if known else None
+        symmetric = [t for t in known if t.symmetric] or known
+        return min(symmetric, key=lambda t: t.gamma) if symmetric else None
 
     def doc(self) -> dict:
         """A JSON-ready record."""

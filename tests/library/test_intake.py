@@ -113,6 +113,10 @@ BAD = {
     "bulk as slab": ("cu.cif", lambda p, b: write(p, b), ["--slab"], "no vacuum gap"),
     "bulk without miller": ("cu.cif", lambda p, b: write(p, b), [], "needs --miller"),
     "missing file": ("absent.cif", lambda p, b: None, ["--miller", "1", "1", "1"], "no such file"),
+    "termination absent": ("cu.cif", lambda p, b: write(p, b),
+                           ["--miller", "1", "1", "1", "--termination", "#5"], "give #1..#1"),
+    "termination of a slab": ("cu.cif", lambda p, b: write(p, b),
+                              ["--slab", "--termination", "#2"], "applies to a bulk cut"),
 }
 
 
@@ -185,3 +189,19 @@ def test_slab_output_that_cannot_be_written_is_one_line_and_leaves_nothing(tmp_p
     code, _, err = run(capsys, "slab", "Zn(0001)", "--out", str(blocked / "zn.extxyz"))
     assert code == 2 and str(blocked) in err and err.count("\n") == 1
     assert blocked.read_text() == "not a folder" and sorted(tmp_path.iterdir()) == [blocked]
+
+
+def test_another_termination_is_its_own_candidate(settings, capsys):
+    """anatase (101) cut to its second termination (TiO on top, `znscreen terminations`
+    #2) is registered beside the bundled O2-terminated one and keeps its rule."""
+    from screening.library.surfaces import build_slab_models, slab_spec
+
+    anatase = Path(__file__).resolve().parents[2] / "structures/bulk/TiO2_anatase.cif"
+    code, out, _ = run(capsys, "add", str(anatase), "--name", "anatase-TiO", "--miller", "1",
+                       "0", "1", "--termination", "#2", "--family", "oxide")
+    assert code == 0, out
+    catalog = Catalog(settings)
+    mine, bundled = catalog.get("anatase-TiO"), catalog.get("anatase-TiO2(101)")
+    assert mine.termination == "#2"
+    assert [build_slab_models(c, slab_spec(settings, c))[0].termination
+            for c in (mine, bundled)] == ["TiO", "O2"]
