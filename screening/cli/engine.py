@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 
 from screening.calculators.levels import all_levels
@@ -101,10 +102,16 @@ def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
     candidates = selected_candidates(args, settings)
     ctx = open_context(settings, args.level)
     out_dir = settings.results_dir / "convergence"
-    rows, docs = [], []
+    rows, docs, skipped = [], [], []
     for candidate in candidates:
         start = time.perf_counter()
-        result = converge(ctx, candidate, args.tolerance, args.max_steps)
+        try:
+            result = converge(ctx, candidate, args.tolerance, args.max_steps)
+        except ScreeningError as exc:
+            if len(candidates) == 1:
+                raise
+            skipped.append(f"{candidate.name}: not checked ({exc})")
+            continue
         doc = {**result.doc(), "wall_s": round(time.perf_counter() - start, 1)}
         path = out_dir / f"{file_stem(candidate.name)}-{file_stem(ctx.name)}.json"
         write_atomic(path, lambda tmp: tmp.write_text(json.dumps(doc, indent=1)))
@@ -116,9 +123,11 @@ def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
                          "supercell": "x".join(map(str, point.supercell)),
                          "atoms": point.n_atoms,
                          "e_ads_zn": None if point.e_ads_zn is None else round(point.e_ads_zn, 3)})
+    for line in skipped:  # on stderr, whatever the format
+        print(f"znscreen: {line}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(docs, indent=2))
-        return 0
+        return 1 if skipped else 0
     print(render(rows, args.format))
     if args.format == "table":
         print()
@@ -133,7 +142,7 @@ def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{doc['candidate']}: {verdict} within {args.tolerance} eV at {ctx.name}; "
                   f"{change} ({doc['wall_s']:.0f} s)")
         print(f"results: {out_dir}")
-    return 0
+    return 1 if skipped else 0
 
 
 def cmd_terminations(args: argparse.Namespace, settings: Settings) -> int:

@@ -50,3 +50,20 @@ def test_cli_writes_the_outcome_and_refuses_bad_input(settings, capsys):
         assert message in err and err.count("\n") == 1
     assert main(["converge", "Unobtainium(111)", "--level", "pair"]) == 2
     assert "Unobtainium(111)" in capsys.readouterr().err
+
+
+def test_a_batch_goes_on_past_a_candidate_it_cannot_check(settings, monkeypatch, capsys):
+    """ZnO(10-10)'s 128-atom default is past a 100-atom limit: said on stderr, the
+    others checked and written, exit status 1."""
+    from screening.settings import get_settings
+
+    monkeypatch.setenv("ZNSCREEN_MAX_SLAB_ATOMS", "100")
+    get_settings.cache_clear()
+    assert main(["converge", "ZnO(10-10)", "Cu(111)", "--level", "pair", "--max-steps",
+                 "1"]) == 1
+    out, err = capsys.readouterr()
+    assert "ZnO(10-10): not checked (" in err and "max_slab_atoms" in err
+    assert "Cu(111): converged" in out
+    results = settings.results_dir / "convergence"
+    assert (results / "Cu_111-pair.json").exists()
+    assert not (results / "ZnO_10-10-pair.json").exists()
