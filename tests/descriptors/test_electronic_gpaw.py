@@ -40,3 +40,29 @@ def test_a_water_molecule_has_a_wide_gap_and_no_work_function(tmp_path):
     found = execute(water, params, TaskSpec(), tmp_path).electronic
     assert 4.0 < found["band_gap"] < 8.0  # PBE HOMO-LUMO of water, about 6 eV
     assert "work_function" not in found
+
+
+@pytest.mark.dft
+def test_both_vacuum_levels_are_gpaws_own_on_either_side_of_the_dipole_layer(tmp_path):
+    """O on top of a Zn(0001) slab: the top's work function rises far above the clean
+    bottom's (an electronegative adatom on one side only), and the two levels read
+    here are the ones GPAW prints for its dipole-corrected slab (its log)."""
+    pytest.importorskip("gpaw")
+    import re
+
+    from ase.build import add_adsorbate
+
+    slab = hcp0001("Zn", size=(1, 1, 3), a=2.665, c=4.947, vacuum=6.0)
+    add_adsorbate(slab, "O", 1.2, "fcc")
+    slab.center(vacuum=6.0, axis=2)
+    slab.pbc = True
+    found = execute(slab, calculation_parameters(get_level("cheap", {"cheap": CHEAP}), slab),
+                    TaskSpec(), tmp_path).electronic
+    top = found["work_function"]
+    bottom = found["vacuum_bottom"] - found["fermi_level"]
+    log = (tmp_path / "gpaw-rung0.txt").read_text()
+    printed = re.findall(r"Dipole-layer corrected work functions: ([-\d.]+), ([-\d.]+) eV", log)
+    gpaw_bottom, gpaw_top = (float(x) for x in printed[-1])
+    assert top == pytest.approx(gpaw_top, abs=0.02)
+    assert bottom == pytest.approx(gpaw_bottom, abs=0.02)
+    assert top > bottom + 1.0
