@@ -1,5 +1,5 @@
 """Commands on calculations: levels, validate, references, descriptors, converge, terminations,
-calculations, settings."""
+view, calculations, settings."""
 
 from __future__ import annotations
 
@@ -209,6 +209,29 @@ def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_view(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from screening.analysis.pictures import viewer_html, views_png
+    from screening.files import write_atomic
+    from screening.store.database import Store
+
+    store = Store(settings.store_url, settings.stale_after)
+    calc = store.calculation(store.key_from_prefix(args.key))
+    out = Path(args.out) if args.out else settings.results_dir / "pictures" / f"{calc.key[:12]}.png"
+    if out.suffix not in (".png", ".html"):
+        raise ScreeningError(f"--out {out}: give a .png (top and side views) or .html (3D) file")
+    if out.is_dir():
+        raise ScreeningError(f"--out {out} is a folder: give a file name")
+    title = f"{calc.label} at {calc.level} (key {calc.key[:12]}, E = {calc.energy:.3f} eV)"
+    if out.suffix == ".png":
+        write_atomic(out, lambda tmp: views_png(calc.atoms, tmp, title))
+    else:
+        write_atomic(out, lambda tmp: tmp.write_text(viewer_html(calc.atoms, title)))
+    print(out)
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     rows = []
     for key, value in settings.as_dict().items():
@@ -267,6 +290,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--level", default="mlip", help="level name (default: mlip)")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_terminations)
+
+    p = sub.add_parser("view", help="a stored structure as a picture (PNG, top and side) "
+                                    "or a 3D view (HTML)")
+    p.add_argument("key", metavar="KEY", help="calculation key or its first characters "
+                                              "(as `znscreen calculations` shows them)")
+    p.add_argument("--out", metavar="FILE",
+                   help="FILE.png or FILE.html (default: results/pictures/KEY.png)")
+    p.set_defaults(func=cmd_view)
 
     p = sub.add_parser("calculations", help="list the calculations in the results store")
     p.add_argument("--level")

@@ -129,6 +129,20 @@ class Store:
             return row
         return None
 
+    def key_from_prefix(self, prefix: str) -> str:
+        """The one stored calculation key that starts with ``prefix`` (e.g. the 12
+        characters ``znscreen calculations`` shows)."""
+        prefix = prefix.strip().lower()
+        if len(prefix) < 6 or any(c not in "0123456789abcdef" for c in prefix):
+            raise StoreError(f"{prefix!r} is not a calculation key (at least 6 hex digits)")
+        found = {row.calc_key for row in self.db.select(columns=["key_value_pairs"])
+                 if row.get("calc_key", "").startswith(prefix)}
+        if len(found) != 1:
+            raise StoreError(f"no calculation key starts with {prefix!r} in {redact(self.url)}"
+                             if not found else
+                             f"{len(found)} calculation keys start with {prefix!r}: give more")
+        return found.pop()
+
     def rows(self, **selection: Any) -> Iterator[AtomsRow]:
         """Raw rows matching key-value pairs, e.g. ``rows(status="done", level="mlip")``."""
         return self.db.select(**selection)
