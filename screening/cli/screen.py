@@ -192,6 +192,17 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     details = read_details(settings.results_dir)
     store = Store(settings.store_url, settings.stale_after)
     print(show(args.name, details, load_table(settings.results_dir), store, args.level))
+    if args.pictures:
+        from screening.analysis.gallery import write_gallery
+
+        out = Path(args.pictures)
+        if out.exists() and not out.is_dir():
+            raise ScreeningError(f"--pictures {out} is a file: give a folder")
+        entries = [d for d in details.values()
+                   if d["name"] == args.name and args.level in (None, d["level"])]
+        written = [p for entry in entries for p in write_gallery(entry, store, out)]
+        print(f"\n{len(written)} pictures in {out}:")
+        print("\n".join(str(p) for p in written))
     return 0
 
 
@@ -292,6 +303,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("show", help="everything known about one candidate")
     p.add_argument("name")
     p.add_argument("--level", help="only this level's row")
+    p.add_argument("--pictures", metavar="DIR",
+                   help="also draw the structures behind the numbers into DIR (PNG)")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("report", help="PNG plots and one HTML page of the results")

@@ -65,3 +65,16 @@ def test_view_writes_a_stored_structure_and_refuses_bad_input(settings, slab, ca
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
     assert blocker.read_text() == "not a folder" and not (tmp_path / "a.txt").exists()
+
+
+def test_the_reported_site_is_the_lowest_unflagged_and_flags_mark_the_picture():
+    from screening.analysis.gallery import _sites
+
+    rows = [{"site": "top", "binding": -1.0, "flags": "", "key": "aaaaaaaaaaaa"},
+            {"site": "hollow", "binding": -4.6, "flags": "sank", "key": "bbbbbbbbbbbb"},
+            {"site": "bridge", "binding": -0.5, "flags": "", "key": "cccccccccccc"}]
+    reported, runner_up = _sites("e_ads_zn", {"kind": "sites", "site": "top", "sites": rows})
+    assert (reported.key, reported.flagged) == ("aaaaaaaaaaaa", False)
+    # the next lowest is the sunk site: drawn, and marked
+    assert (runner_up.key, runner_up.flagged) == ("bbbbbbbbbbbb", True)
+    assert "sank" in runner_up.caption

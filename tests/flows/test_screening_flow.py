@@ -136,6 +136,13 @@ def test_a_killed_flow_takes_its_workers_and_server_and_a_rerun_resumes(flow, ca
     assert "(neutral Zn with n waters (the model knows no charge), Zn-O springs" in shown
     assert "mismatch_zn0001: area_A2" in shown
     assert f"{best}/slab-" in shown  # the calculations behind the numbers, from the store
+    # ... and their structures, drawn: the slab, both Zn sites, every desolvation state
+    assert main(["show", best, "--pictures", str(flow.results_dir / "pictures")]) == 0
+    drawn = {p.name.split("-pair-")[1] for p in (flow.results_dir / "pictures").glob("*.png")}
+    assert {"clean-slab.png", "e_ads_zn-reported.png", "e_ads_zn-runner-up.png"} <= drawn
+    assert {f"desolvation-{where}-n{n}.png" for where in ("surface", "free")
+            for n in range(7)} <= drawn
+    capsys.readouterr()
     assert main(["report"]) == 0
     files = [Path(p) for p in capsys.readouterr().out.split()]
     assert sorted(p.name for p in files) == ["desolvation.png", "ranking.png", "report.html",

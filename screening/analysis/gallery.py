@@ -1,0 +1,100 @@
+"""Which structures to picture for one candidate, read from its results row.
+
+For a row of ``details.json`` (a candidate at a level): the clean slab, for
+each adsorbate the reported site and the runner-up (the next lowest
+binding), and every desolvation state on the surface and free, each
+marked when the pipeline flagged it (an anomalous site; a state named in
+a ``...@n=N`` flag). The structures are the stored calculations behind
+the numbers; :mod:`screening.analysis.pictures` draws them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from screening.analysis.pictures import views_png
+from screening.errors import ScreeningError
+from screening.files import write_atomic
+from screening.library.catalog import file_stem
+from screening.schemas import RowDetails
+from screening.store.database import Store
+
+_STATE = re.compile(r"zn\(h2o\)(\d)(@surface)?")
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One structure to draw: a file name stem, the store key (or its first
+    characters), a caption and whether it was flagged."""
+
+    stem: str
+    key: str
+    caption: str
+    flagged: bool
+
+
+def _sites(column: str, details: dict) -> list[Shot]:
+    rows = sorted(details["sites"], key=lambda r: r["binding"])
+    reported = next((r for r in rows if not r["flags"]), rows[0])
+    others = [r for r in rows if r is not reported]
+    chosen = [("reported", reported)] + ([("runner-up", others[0])] if others else [])
+    return [Shot(f"{column}-{role}", row["key"],
+                 f"{column}: {role} site {row['site']} (binding {row['binding']:+.3f} eV"
+                 f"{'; ' + row['flags'] if row['flags'] else ''})", bool(row["flags"]))
+            for role, row in chosen]
+
+
+def _states(store: Store, keys: list[str], flags: list[str]) -> list[Shot]:
+    shots = []
+    for key in keys:
+        label = store.calculation(key).label
+        match = _STATE.search(label)
+        if not match:
+            continue  # the water reference
+        n, on_surface = int(match.group(1)), bool(match.group(2))
+        prefix = "desolvation:" if on_surface else "free-cluster:"
+        marked = [f for f in flags if f.startswith(prefix) and f.endswith(f"@n={n}")]
+        where = "surface" if on_surface else "free"
+        shots.append(Shot(f"desolvation-{where}-n{n}", key,
+                          f"[Zn(H2O){n}] {'on the surface' if on_surface else 'free'}"
+                          + (f" ({'; '.join(marked)})" if marked else ""), bool(marked)))
+    return shots
+
+
+def shots(entry: RowDetails, store: Store) -> list[Shot]:
+    """Every structure worth a picture in ``entry`` (module doc)."""
+    found: list[Shot] = []
+    values = entry["values"]
+    clean = next((v["keys"][0] for c, v in values.items()
+                  if v["details"] and v["details"]["kind"] == "sites" and v["keys"]), None)
+    if clean:
+        found.append(Shot("clean-slab", clean, "clean slab", False))
+    shown: list[dict] = []
+    for column, v in values.items():
+        d = v["details"]
+        if not d or d in shown:
+            continue
+        shown.append(d)
+        if d["kind"] == "sites":
+            found += _sites(column, d)
+        elif d["kind"] == "profile":
+            found += _states(store, v["keys"], v["flags"])
+    return found
+
+
+def write_gallery(entry: RowDetails, store: Store, out_dir: Path) -> list[Path]:
+    """Draw :func:`shots` of ``entry`` into ``out_dir`` (one PNG each); the paths."""
+    todo = shots(entry, store)
+    if not todo:
+        raise ScreeningError(f"{entry['name']} at {entry['level']}: no stored structure "
+                             "behind its numbers to draw")
+    written = []
+    for shot in todo:
+        calc = store.calculation(store.key_from_prefix(shot.key))
+        path = out_dir / f"{file_stem(entry['name'])}-{file_stem(entry['level'])}-{shot.stem}.png"
+        title = f"{entry['name']} at {entry['level']}: {shot.caption}"
+        write_atomic(path, lambda tmp: views_png(calc.atoms, tmp, title, shot.flagged))
+        written.append(path)
+    return written
