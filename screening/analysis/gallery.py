@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from screening.analysis.pictures import views_png
+from screening.analysis.pictures import viewer_html, views_png
 from screening.errors import ScreeningError
 from screening.files import write_atomic
 from screening.library.catalog import file_stem
@@ -84,8 +84,10 @@ def shots(entry: RowDetails, store: Store) -> list[Shot]:
     return found
 
 
-def write_gallery(entry: RowDetails, store: Store, out_dir: Path) -> list[Path]:
-    """Draw :func:`shots` of ``entry`` into ``out_dir`` (one PNG each); the paths."""
+def write_gallery(entry: RowDetails, store: Store, out_dir: Path,
+                  with_3d: bool = False) -> list[tuple[Shot, Path, Path | None]]:
+    """Draw :func:`shots` of ``entry`` into ``out_dir``: one PNG each and, with
+    ``with_3d``, one 3D page each; (shot, PNG, page or None) in order."""
     todo = shots(entry, store)
     if not todo:
         raise ScreeningError(f"{entry['name']} at {entry['level']}: no stored structure "
@@ -93,8 +95,12 @@ def write_gallery(entry: RowDetails, store: Store, out_dir: Path) -> list[Path]:
     written = []
     for shot in todo:
         calc = store.calculation(store.key_from_prefix(shot.key))
-        path = out_dir / f"{file_stem(entry['name'])}-{file_stem(entry['level'])}-{shot.stem}.png"
+        stem = f"{file_stem(entry['name'])}-{file_stem(entry['level'])}-{shot.stem}"
         title = f"{entry['name']} at {entry['level']}: {shot.caption}"
-        write_atomic(path, lambda tmp: views_png(calc.atoms, tmp, title, shot.flagged))
-        written.append(path)
+        png = out_dir / f"{stem}.png"
+        write_atomic(png, lambda tmp: views_png(calc.atoms, tmp, title, shot.flagged))
+        page = out_dir / f"{stem}.html" if with_3d else None
+        if page is not None:
+            write_atomic(page, lambda tmp: tmp.write_text(viewer_html(calc.atoms, title)))
+        written.append((shot, png, page))
     return written

@@ -21,7 +21,7 @@ def _cell(row: pd.Series | None, column: str) -> Any:
     return round(float(row[column]), 4)
 
 
-def _value_rows(values: dict[str, ValueDoc], ranked: pd.Series | None) -> list[dict[str, Any]]:
+def value_rows(values: dict[str, ValueDoc], ranked: pd.Series | None) -> list[dict[str, Any]]:
     rows = []
     for column, v in values.items():
         value = v["value"]
@@ -45,7 +45,7 @@ def _profile(details: ProfileDetails) -> str:
             f"{details['slab_atoms']} atoms):\n" + render(rows))
 
 
-def _calculations(keys: list[str], store: Store) -> list[dict[str, Any]]:
+def calculation_rows(keys: list[str], store: Store) -> list[dict[str, Any]]:
     rows = []
     for key in keys:
         record = store.record(key)
@@ -91,7 +91,7 @@ def show(name: str, details: dict[str, RowDetails], table: pd.DataFrame, store: 
             out.append(f"rank {place} of {n_level} coatings, score {r['score']} "
                        f"(weight coverage {r['coverage']}){stability}, Pareto front: "
                        f"{'yes' if r['pareto'] else 'no'}")
-        out.append(render(_value_rows(entry["values"], r)))
+        out.append(render(value_rows(entry["values"], r)))
         shown: list[Any] = []
         for column, v in entry["values"].items():
             d = v["details"]
@@ -108,7 +108,7 @@ def show(name: str, details: dict[str, RowDetails], table: pd.DataFrame, store: 
                 out.append(f"\n{column}: {fields}")
         keys = list(dict.fromkeys(k for v in entry["values"].values() for k in v["keys"]))
         out.append(f"\nCalculations behind these numbers ({len(keys)}, from "
-                   f"{redact(store.url)}):\n" + render(_calculations(keys, store)))
+                   f"{redact(store.url)}):\n" + render(calculation_rows(keys, store)))
         timings = ", ".join(f"{k} {s} s" for k, s in entry["timings_s"].items())
         out.append(f"\nwall time this run: {timings}; {entry['n_calculations']} calculations")
         for failure in entry["failures"]:

@@ -30,6 +30,7 @@ import pandas as pd  # noqa: E402
 from screening.analysis.ranking import BASELINE  # noqa: E402
 from screening.analysis.results import row_id  # noqa: E402
 from screening.errors import ScreeningError  # noqa: E402
+from screening.store.database import Store  # noqa: E402
 
 FAMILY_COLOURS = {"zn": "#7f7f7f", "oxide": "#d62728", "mxene": "#9467bd",
                   "metal": "#ff7f0e", "alloy": "#8c564b", "inorganic": "#2ca02c",
@@ -237,9 +238,62 @@ def _embedded(path: Path) -> str:
     return f'<img alt="{path.stem}" src="data:image/png;base64,{data}">'
 
 
+def _profile_table(entry: dict[str, Any], baseline: dict[str, Any] | None) -> str:
+    """The candidate's desolvation steps beside bare Zn(0001)'s and the free cluster's."""
+    d = entry["values"].get("desolvation_total", {}).get("details")
+    if not d:
+        return ""
+    base = (baseline or {}).get("values", {}).get("desolvation_total", {}).get("details") or {}
+    steps = sorted({int(n) for n in d["surface"]} | {int(n) for n in d["free"]}, reverse=True)
+
+    def cell(profile: dict, n: int) -> str:
+        value = (profile or {}).get(str(n), (profile or {}).get(n))
+        return "-" if value is None else f"{value:+.2f}"
+
+    rows = [{"n": n, entry["name"]: cell(d["surface"], n), BASELINE: cell(base.get("surface"), n),
+             "free cluster": cell(d["free"], n)} for n in steps]
+    return (f"<p>Desolvation steps dE_n (eV; {html.escape(d.get('convention', ''))}):</p>"
+            + pd.DataFrame(rows).to_html(index=False, escape=True))
+
+
+def _candidate_section(row: pd.Series, entry: dict[str, Any], baseline: dict[str, Any] | None,
+                       store: Store, out_dir: Path) -> str:
+    """One candidate's section: values, pictures (each linked to its 3D page),
+    profile against bare Zn(0001), the calculations behind the numbers."""
+    from screening.analysis.gallery import write_gallery
+    from screening.analysis.provenance import calculation_rows, value_rows
+
+    name = entry["name"]
+    c = entry["candidate"]
+    place = "baseline" if row.get("baseline", False) else (
+        "-" if pd.isna(row["rank"]) else f"rank {int(row['rank'])}")
+    parts = [f"<h2 id='{html.escape(row_id(name, entry['level']))}'>{html.escape(name)}</h2>",
+             f"<p>{html.escape(c['formula'])} {html.escape(c['surface'])} "
+             f"({html.escape(c['family'])}); {place}, score {row['score']}</p>",
+             pd.DataFrame(value_rows(entry["values"], row)).to_html(index=False, escape=True)]
+    try:
+        drawn = write_gallery(entry, store, out_dir / "pictures", with_3d=True)
+        parts.append("<div class='gallery'>")
+        for shot, png, page in drawn:
+            parts.append(f"<figure><a href='pictures/{page.name}'><img src='pictures/{png.name}'"
+                         f" alt='{html.escape(shot.stem)}'></a><figcaption>"
+                         f"{html.escape(shot.caption)} (<a href='pictures/{page.name}'>3D</a>)"
+                         "</figcaption></figure>")
+        parts.append("</div>")
+    except ScreeningError as exc:
+        parts.append(f"<p>no pictures: {html.escape(str(exc))}</p>")
+    parts.append(_profile_table(entry, baseline))
+    keys = list(dict.fromkeys(k for v in entry["values"].values() for k in v["keys"]))
+    parts += ["<details><summary>calculations behind these numbers</summary>",
+              pd.DataFrame(calculation_rows(keys, store)).to_html(index=False, escape=True),
+              "</details>"]
+    return "\n".join(parts)
+
+
 def write_report(table: pd.DataFrame, details: dict[str, Any], out_dir: Path, top: int = 5,
-                 level: str | None = None) -> list[Path]:
-    """Write the plots and ``report.html``; return their paths."""
+                 level: str | None = None, store: Store | None = None) -> list[Path]:
+    """Write the plots and ``report.html`` (with ``store``: a section per candidate,
+    its pictures in ``pictures/``); return their paths."""
     level = _level(table, level)
     rows = table[table["level"] == level]
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -259,7 +313,9 @@ def write_report(table: pd.DataFrame, details: dict[str, Any], out_dir: Path, to
     page = ["<!doctype html><html><head><meta charset='utf-8'>",
             "<title>zn-screening report</title><style>body{font-family:sans-serif;"
             "max-width:1100px;margin:auto} table{border-collapse:collapse;font-size:12px}"
-            "td,th{border:1px solid #ccc;padding:2px 5px} img{max-width:100%}</style>",
+            "td,th{border:1px solid #ccc;padding:2px 5px} img{max-width:100%}"
+            ".gallery figure{display:inline-block;width:48%;margin:0 1% 1em 0}"
+            "figcaption{font-size:12px}</style>",
             "</head><body>", f"<h1>zn-screening: candidates ranked at level {html.escape(level)}"
             "</h1>", f"<p>{len(rows)} candidates. Scores use the ranking criteria of the run "
             "(see README, 'Ranking'); ranks and the Pareto front are within one level.</p>"]
@@ -269,6 +325,14 @@ def write_report(table: pd.DataFrame, details: dict[str, Any], out_dir: Path, to
     if not others.empty:
         page += ["<h2>Other levels (verification)</h2>",
                  others.to_html(index=False, na_rep="-", escape=True)]
+    if store is not None:
+        baseline = details.get(row_id(BASELINE, level))
+        page.append("<h1>Candidates</h1><p>Pictures: top and side views of the stored "
+                    "structures (click one for a 3D view); red titles mark flagged ones.</p>")
+        for _, row in rows.sort_values("rank", na_position="last").iterrows():
+            entry = details.get(row_id(row["name"], level))
+            if entry is not None:
+                page.append(_candidate_section(row, entry, baseline, store, out_dir))
     page.append("</body></html>")
     report = out_dir / "report.html"
     report.write_text("\n".join(page))

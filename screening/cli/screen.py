@@ -200,7 +200,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             raise ScreeningError(f"--pictures {out} is a file: give a folder")
         entries = [d for d in details.values()
                    if d["name"] == args.name and args.level in (None, d["level"])]
-        written = [p for entry in entries for p in write_gallery(entry, store, out)]
+        written = [png for entry in entries for _, png, _ in write_gallery(entry, store, out)]
         print(f"\n{len(written)} pictures in {out}:")
         print("\n".join(str(p) for p in written))
     return 0
@@ -213,7 +213,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     table = load_table(settings.results_dir)
     details = read_details(settings.results_dir)
     out = Path(args.out_dir) if args.out_dir else settings.results_dir / "report"
-    files = write_report(table, details, out, args.top, args.level)
+    from screening.store.database import Store
+
+    files = write_report(table, details, out, args.top, args.level,
+                         Store(settings.store_url, settings.stale_after))
     for path in files:
         print(path)
     return 0

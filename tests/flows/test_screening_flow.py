@@ -10,6 +10,7 @@ makes a slab fail for real with GPAW.
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -148,7 +149,15 @@ def test_a_killed_flow_takes_its_workers_and_server_and_a_rerun_resumes(flow, ca
     assert sorted(p.name for p in files) == ["desolvation.png", "ranking.png", "report.html",
                                              "zn_vs_h.png"]
     assert all(p.stat().st_size > 10_000 for p in files)
-    assert best in files[-1].read_text()
+    page = files[-1].read_text()
+    assert best in page
+    # a section per candidate, each picture linked to its 3D page, all in the folder
+    for name in names:
+        assert f"<h2 id='{name} @ pair'>" in page
+    pictures = [p.name for p in (files[-1].parent / "pictures").iterdir()]
+    linked = re.findall(r"<img src='pictures/([^']+)'", page)
+    assert linked and set(linked) <= set(pictures)
+    assert {Path(n).with_suffix(".html").name for n in linked} <= set(pictures)
 
 
 def test_a_failing_candidate_is_isolated_and_listed(flow, capsys, tmp_path):
