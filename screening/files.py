@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from contextlib import contextmanager
@@ -30,3 +31,8 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` and put the result at ``path`` atomically (:func:`atomic_path`)."""
     with atomic_path(path) as tmp:
         write(tmp)
+
+
+def write_json(path: Path, data: object) -> None:
+    """``data`` as indented JSON at ``path``, atomically (:func:`write_atomic`)."""
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=1) + "\n"))

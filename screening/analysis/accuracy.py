@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from screening.errors import ScreeningError
-from screening.files import write_atomic
+from screening.files import write_json
 from screening.schemas import Value
 
 #: The descriptors the ladder compares, in its order.
@@ -104,7 +104,7 @@ def record_values(path: Path, level: str, candidate: str, values: dict[str, Valu
                           unit=v.unit, reason=v.reason, flags=v.flags, keys=v.keys)
                  for column, v in values.items()]
         rows.sort(key=lambda r: (r["level"], r["candidate"], r["descriptor"]))
-        write_atomic(path, lambda tmp: tmp.write_text(json.dumps(rows, indent=1) + "\n"))
+        write_json(path, rows)
 
 
 def _ranks(x: list[float]) -> list[float]:

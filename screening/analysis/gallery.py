@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from screening.analysis.pictures import viewer_html, views_png
+from screening.analysis.pictures import write_picture
 from screening.errors import ScreeningError
-from screening.files import write_atomic
 from screening.library.catalog import file_stem
 from screening.schemas import RowDetails
 from screening.store.database import Store
@@ -92,15 +91,16 @@ def write_gallery(entry: RowDetails, store: Store, out_dir: Path,
     if not todo:
         raise ScreeningError(f"{entry['name']} at {entry['level']}: no stored structure "
                              "behind its numbers to draw")
+    keys = store.keys_from_prefixes([shot.key for shot in todo])
     written = []
     for shot in todo:
-        calc = store.calculation(store.key_from_prefix(shot.key))
+        atoms = store.calculation(keys[shot.key]).atoms
         stem = f"{file_stem(entry['name'])}-{file_stem(entry['level'])}-{shot.stem}"
         title = f"{entry['name']} at {entry['level']}: {shot.caption}"
         png = out_dir / f"{stem}.png"
-        write_atomic(png, lambda tmp: views_png(calc.atoms, tmp, title, shot.flagged))
+        write_picture(atoms, png, title, shot.flagged)
         page = out_dir / f"{stem}.html" if with_3d else None
         if page is not None:
-            write_atomic(page, lambda tmp: tmp.write_text(viewer_html(calc.atoms, title)))
+            write_picture(atoms, page, title)
         written.append((shot, png, page))
     return written

@@ -25,6 +25,9 @@ from ase.data.colors import jmol_colors  # noqa: E402
 from ase.visualize.plot import plot_atoms  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from screening.errors import ScreeningError  # noqa: E402
+from screening.files import write_atomic  # noqa: E402
+
 #: Atom radius as a fraction of the covalent radius.
 RADIUS_SCALE = 0.6
 #: Length of the scale bar (A).
@@ -84,6 +87,18 @@ def viewer_html(atoms: Atoms, title: str = "") -> str:
                                          atoms.get_chemical_symbols())]}
     return _TEMPLATE.replace("__DATA__", json.dumps(data)).replace(
         "__TITLE__", html.escape(title or atoms.get_chemical_formula()))
+
+
+def write_picture(atoms: Atoms, path: Path, title: str = "", flagged: bool = False) -> None:
+    """``atoms`` drawn to ``path``, atomically: top and side views for a ``.png``
+    (:func:`views_png`), the 3D page for an ``.html`` (:func:`viewer_html`)."""
+    if path.suffix == ".png":
+        write_atomic(path, lambda tmp: views_png(atoms, tmp, title, flagged))
+    elif path.suffix == ".html":
+        write_atomic(path, lambda tmp: tmp.write_text(viewer_html(atoms, title)))
+    else:
+        raise ScreeningError(f"--out {path}: give a .png (top and side views) or .html (3D) "
+                             "file")
 
 
 def legend_elements(atoms: Atoms) -> list[tuple[str, str]]:

@@ -89,9 +89,15 @@ def cmd_descriptors(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
-    from screening.files import write_atomic
+def _write_record(out_dir, candidate: str, level: str, doc: dict) -> None:
+    """One candidate's outcome at one level as ``out_dir/NAME-LEVEL.json``."""
+    from screening.files import write_json
     from screening.library.catalog import file_stem
+
+    write_json(out_dir / f"{file_stem(candidate)}-{file_stem(level)}.json", doc)
+
+
+def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
     from screening.recipes.context import open_context
     from screening.recipes.convergence import converge
 
@@ -113,8 +119,7 @@ def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
             skipped.append(f"{candidate.name}: not checked ({exc})")
             continue
         doc = {**result.doc(), "wall_s": round(time.perf_counter() - start, 1)}
-        path = out_dir / f"{file_stem(candidate.name)}-{file_stem(ctx.name)}.json"
-        write_atomic(path, lambda tmp: tmp.write_text(json.dumps(doc, indent=1)))
+        _write_record(out_dir, candidate.name, ctx.name, doc)
         docs.append(doc)
         for point in result.points:
             rows.append({"name": candidate.name, "step": point.direction,
@@ -146,8 +151,6 @@ def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_terminations(args: argparse.Namespace, settings: Settings) -> int:
-    from screening.files import write_atomic
-    from screening.library.catalog import file_stem
     from screening.recipes.context import open_context
     from screening.recipes.terminations import survey
 
@@ -161,8 +164,7 @@ def cmd_terminations(args: argparse.Namespace, settings: Settings) -> int:
         start = time.perf_counter()
         result = survey(ctx, candidate)
         doc = {**result.doc(), "wall_s": round(time.perf_counter() - start, 1)}
-        path = out_dir / f"{file_stem(candidate.name)}-{file_stem(ctx.name)}.json"
-        write_atomic(path, lambda tmp: tmp.write_text(json.dumps(doc, indent=1)))
+        _write_record(out_dir, candidate.name, ctx.name, doc)
         docs.append(doc)
         for t in result.terminations:
             rows.append({"name": candidate.name,
@@ -212,22 +214,16 @@ def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_view(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from screening.analysis.pictures import viewer_html, views_png
-    from screening.files import write_atomic
+    from screening.analysis.pictures import write_picture
     from screening.store.database import Store
 
     store = Store(settings.store_url, settings.stale_after)
     calc = store.calculation(store.key_from_prefix(args.key))
     out = Path(args.out) if args.out else settings.results_dir / "pictures" / f"{calc.key[:12]}.png"
-    if out.suffix not in (".png", ".html"):
-        raise ScreeningError(f"--out {out}: give a .png (top and side views) or .html (3D) file")
     if out.is_dir():
         raise ScreeningError(f"--out {out} is a folder: give a file name")
-    title = f"{calc.label} at {calc.level} (key {calc.key[:12]}, E = {calc.energy:.3f} eV)"
-    if out.suffix == ".png":
-        write_atomic(out, lambda tmp: views_png(calc.atoms, tmp, title))
-    else:
-        write_atomic(out, lambda tmp: tmp.write_text(viewer_html(calc.atoms, title)))
+    write_picture(calc.atoms, out, f"{calc.label} at {calc.level} (key {calc.key[:12]}, "
+                                   f"E = {calc.energy:.3f} eV)")
     print(out)
     return 0
 

@@ -79,12 +79,11 @@ def cmd_slab(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_amorphous(args: argparse.Namespace, settings: Settings) -> int:
-    import json
     import tempfile
 
     from ase.io import write
 
-    from screening.files import write_atomic
+    from screening.files import write_json
     from screening.library.intake import AddRequest, add_candidate, check_new_name
     from screening.recipes.amorphous import MeltQuench, melt_quench
     from screening.recipes.context import open_context
@@ -104,7 +103,7 @@ def cmd_amorphous(args: argparse.Namespace, settings: Settings) -> int:
     record = {"name": args.name, "level": ctx.name, **glass.summary(), "wall_s": round(wall, 1),
               "rdf": {"r": glass.rdf[0], "g": glass.rdf[1]}}
     out = settings.results_dir / "amorphous" / f"{file_stem(args.name)}.json"
-    write_atomic(out, lambda tmp: tmp.write_text(json.dumps(record, indent=1)))
+    write_json(out, record)
     source = (f"melt-quench at {ctx.name}: {recipe.formula} x {recipe.units}, "
               f"{recipe.density} g/cm3, seed {recipe.seed}, melt {recipe.melt_temperature:g} K "
               f"for {recipe.melt_ps:g} ps, quench {recipe.quench_rate:g} K/ps to "

@@ -132,16 +132,28 @@ class Store:
     def key_from_prefix(self, prefix: str) -> str:
         """The one stored calculation key that starts with ``prefix`` (e.g. the 12
         characters ``znscreen calculations`` shows)."""
-        prefix = prefix.strip().lower()
-        if len(prefix) < 6 or any(c not in "0123456789abcdef" for c in prefix):
-            raise StoreError(f"{prefix!r} is not a calculation key (at least 6 hex digits)")
-        found = {row.calc_key for row in self.db.select(columns=["key_value_pairs"])
-                 if row.get("calc_key", "").startswith(prefix)}
-        if len(found) != 1:
-            raise StoreError(f"no calculation key starts with {prefix!r} in {redact(self.url)}"
-                             if not found else
-                             f"{len(found)} calculation keys start with {prefix!r}: give more")
-        return found.pop()
+        return self.keys_from_prefixes([prefix])[prefix]
+
+    def keys_from_prefixes(self, prefixes: list[str]) -> dict[str, str]:
+        """Each prefix's one stored calculation key, found in a single pass over the
+        store (a key's first characters cannot be queried)."""
+        wanted = {p: p.strip().lower() for p in prefixes}
+        for prefix, clean in wanted.items():
+            if len(clean) < 6 or any(c not in "0123456789abcdef" for c in clean):
+                raise StoreError(f"{prefix!r} is not a calculation key (at least 6 hex digits)")
+        found: dict[str, set[str]] = {p: set() for p in wanted}
+        for row in self.db.select(columns=["key_value_pairs"]):
+            key = row.get("calc_key", "")
+            for prefix, clean in wanted.items():
+                if key.startswith(clean):
+                    found[prefix].add(key)
+        for prefix, keys in found.items():
+            if len(keys) != 1:
+                raise StoreError(
+                    f"no calculation key starts with {wanted[prefix]!r} in {redact(self.url)}"
+                    if not keys else
+                    f"{len(keys)} calculation keys start with {wanted[prefix]!r}: give more")
+        return {prefix: keys.pop() for prefix, keys in found.items()}
 
     def rows(self, **selection: Any) -> Iterator[AtomsRow]:
         """Raw rows matching key-value pairs, e.g. ``rows(status="done", level="mlip")``."""
