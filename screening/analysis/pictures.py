@@ -2,7 +2,9 @@
 
 One look everywhere: ASE's Jmol colours, atoms drawn at 0.6 of their
 covalent radius, the top view looking down -z at the xy plane and the side
-view along -y, the cell outlined from the top, the same length scale in
+view along -y from 18 degrees above the surface plane (straight along -y,
+the atoms of a column hide one another: ZnO(10-10) showed no O), the cell
+outlined from the top, the same length scale in
 every panel, an element legend and a 5 A scale bar.
 The 3D view is one self-contained HTML file (a small canvas renderer in
 plain JavaScript: drag to turn, wheel to zoom), so it opens offline.
@@ -34,7 +36,7 @@ RADIUS_SCALE = 0.6
 SCALE_BAR = 5.0
 #: (title, ASE rotation, cell outline drawn) of each panel; the side view leaves
 #: the cell out, whose vacuum would shrink the atoms.
-VIEWS = (("top", "0x,0y,0z", True), ("side", "-90x,0y,0z", False))
+VIEWS = (("top", "0x,0y,0z", True), ("side", "-72x,0y,0z", False))
 
 
 def _hex(z: int) -> str:
