@@ -54,8 +54,10 @@ def test_a_wheel_installed_in_a_fresh_environment_works_from_an_unrelated_folder
 
     listed = znscreen("candidates", "--format", "json")
     assert '"Zn(0001)"' in listed and '"graphene"' in listed
-    znscreen("slab", "Zn(0001)", "--out", "zn.extxyz")
-    assert (elsewhere / "zn.extxyz").stat().st_size > 1000
+    # one candidate of each kind of bundled file: a bulk cut, a sheet, a ready slab
+    for name in ("Zn(0001)", "graphene", "a-TiO2"):
+        znscreen("slab", name, "--out", "out.extxyz")
+        assert (elsewhere / "out.extxyz").stat().st_size > 1000, name
     # the library it used is the installed one, not this checkout
     where = znscreen("settings", "--format", "json")
     structures = next(r["value"] for r in json.loads(where) if r["setting"] == "structures_dir")
