@@ -17,8 +17,9 @@ log() { printf '[install] %s\n' "$*"; }
 python=${PYTHON:-python3}
 need_apt=()
 # postgresql, slurm-wlm, munge: the servers the tests start (scripts/
-# slurm-local.sh for SLURM); openmpi: GPAW over MPI.
-packages=(libxc-dev libopenblas-dev libfftw3-dev g++ postgresql slurm-wlm munge)
+# slurm-local.sh for SLURM); chromium: the headless browser the report test
+# opens the report in; openmpi: GPAW over MPI.
+packages=(libxc-dev libopenblas-dev libfftw3-dev g++ postgresql slurm-wlm munge chromium)
 [ "$mpi" = 1 ] && packages+=(openmpi-bin libopenmpi-dev)
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")

@@ -348,3 +348,46 @@ def test_a_failed_slab_is_attempted_once_and_its_groups_say_why(flow, capsys, tm
     for column in ("band_gap", "work_function", "mismatch_zn0001"):
         assert pd.isna(table.loc["Zn(0001)", column])
         assert f"{column}: clean slab failed:" in table.loc["Zn(0001)", "missing"]
+
+
+def test_the_report_renders_in_a_real_headless_browser(flow, capsys):
+    """The report as a user opens it: Debian's Chromium, headless, from file://."""
+    from tests.browser import Chromium
+
+    assert main(["run", "Pb(111)", "--level", "pair", "--workers", "1",
+                 "--descriptors", "zn", "desolvation"]) == 0
+    capsys.readouterr()
+    assert main(["report"]) == 0
+    report = Path(capsys.readouterr().out.split()[-1])
+    written = len(re.findall(r"<img ", report.read_text()))
+    with Chromium() as browser:
+        browser.open(report.as_uri())
+        assert browser.errors() == []
+        images = browser.evaluate("Array.from(document.images).map(i => "
+                                  "[i.getAttribute('alt'), i.complete && i.naturalWidth > 0])")
+        assert len(images) == written >= 2 + 2 + 14  # plots, Zn sites, desolvation states
+        assert [alt for alt, loaded in images if not loaded] == []
+        shot = browser.screenshot()[..., :3]
+        assert (shot.min(axis=-1) < 0.9).mean() > 0.05, "the page looks blank"
+        pages = browser.evaluate("Array.from(document.querySelectorAll('figure a'))"
+                                 ".map(a => a.href)")
+        assert len(set(pages)) == written - 2  # one 3D view per picture
+        drawn = ("(() => { const c = document.getElementById('view'); const d = "
+                 "c.getContext('2d').getImageData(0, 0, c.width, c.height).data; "
+                 "let n = 0, h = 0; for (let i = 0; i < d.length; i += 4) "
+                 "{ if (d[i] + d[i+1] + d[i+2] < 720) { n++; h = (h * 31 + d[i] + "
+                 "7 * d[i+1] + 13 * d[i+2] + i) % 1000000007; } } return [n, h]; })()")
+        for url in sorted(set(pages)):
+            browser.open(url)
+            assert browser.errors() == [], url
+            assert int(browser.evaluate("document.getElementById('view').dataset.atoms")) > 0
+            assert browser.evaluate(drawn)[0] > 1000, f"{url}: the 3D view drew nothing"
+        # the clean slab's view turns when dragged (a lone atom would look the same)
+        browser.open(next(u for u in pages if u.endswith("clean-slab.html")))
+        before = browser.evaluate(drawn)
+        box = browser.evaluate("(() => { const r = document.getElementById('view')"
+                               ".getBoundingClientRect(); return [r.x, r.y, r.width, "
+                               "r.height]; })()")
+        middle = (box[0] + box[2] / 2, box[1] + box[3] / 2)
+        browser.drag(middle, (middle[0] + 80, middle[1] + 40))
+        assert browser.evaluate(drawn) != before, "dragging did not turn the 3D view"
