@@ -1,7 +1,7 @@
 """Pictures of stored structures: top and side views (PNG) and a 3D view (HTML).
 
 One look everywhere: ASE's Jmol colours, atoms drawn at 0.6 of their
-covalent radius, the top view looking down -z at the xy plane and the side
+covalent radius (at least 0.4 A, so that H shows), the top view looking down -z at the xy plane and the side
 view along -y from 18 degrees above the surface plane (straight along -y,
 the atoms of a column hide one another: ZnO(10-10) showed no O), the cell
 outlined from the top, the same length scale in
@@ -30,8 +30,10 @@ from matplotlib.patches import Patch  # noqa: E402
 from screening.errors import ScreeningError  # noqa: E402
 from screening.files import write_atomic  # noqa: E402
 
-#: Atom radius as a fraction of the covalent radius.
+#: Atom radius as a fraction of the covalent radius ...
 RADIUS_SCALE = 0.6
+#: ... but never below this (A), so that an adsorbed H (0.19 A) still shows.
+MIN_RADIUS = 0.4
 #: Length of the scale bar (A).
 SCALE_BAR = 5.0
 #: (title, ASE rotation, cell outline drawn) of each panel; the side view leaves
@@ -41,6 +43,11 @@ VIEWS = (("top", "0x,0y,0z", True), ("side", "-72x,0y,0z", False))
 
 def _hex(z: int) -> str:
     return matplotlib.colors.to_hex(jmol_colors[z])
+
+
+def drawn_radii(numbers: np.ndarray) -> np.ndarray:
+    """The radius (A) each atom is drawn with, in the pictures and the 3D view."""
+    return np.maximum(covalent_radii[numbers] * RADIUS_SCALE, MIN_RADIUS)
 
 
 def _scale_bar(ax: plt.Axes) -> None:
@@ -57,7 +64,7 @@ def views_png(atoms: Atoms, path: Path, title: str = "", flagged: bool = False) 
     """Top and side view of ``atoms`` side by side in one PNG (``flagged``: the
     title in red, for a structure the pipeline marked as anomalous)."""
     fig, axes = plt.subplots(1, len(VIEWS), figsize=(9, 4.5))
-    radii = covalent_radii[atoms.numbers] * RADIUS_SCALE
+    radii = drawn_radii(atoms.numbers)
     for ax, (name, rotation, cell) in zip(axes, VIEWS):
         plot_atoms(atoms, ax, rotation=rotation, radii=radii, show_unit_cell=2 if cell else 0)
         ax.set_title(name, fontsize=10)
@@ -83,10 +90,10 @@ def viewer_html(atoms: Atoms, title: str = "") -> str:
     """A self-contained HTML page with a rotatable 3D view of ``atoms``."""
     centre = atoms.positions.mean(axis=0)
     data = {"title": title,
-            "atoms": [[round(float(x), 3) for x in p - centre] +
-                      [round(float(covalent_radii[z] * RADIUS_SCALE), 3), _hex(z), s]
-                      for p, z, s in zip(atoms.positions, atoms.numbers,
-                                         atoms.get_chemical_symbols())]}
+            "atoms": [[round(float(x), 3) for x in p - centre] + [round(float(r), 3), _hex(z), s]
+                      for p, z, s, r in zip(atoms.positions, atoms.numbers,
+                                            atoms.get_chemical_symbols(),
+                                            drawn_radii(atoms.numbers))]}
     return _TEMPLATE.replace("__DATA__", json.dumps(data)).replace(
         "__TITLE__", html.escape(title or atoms.get_chemical_formula()))
 
@@ -119,7 +126,7 @@ vertical-align:middle}</style></head>
 <body><h3>__TITLE__</h3>
 <canvas id="view" width="640" height="480" data-atoms="0"></canvas>
 <div class="key" id="key"></div>
-<p>Drag to turn, wheel to zoom. Atoms at 0.6 of their covalent radius, Jmol colours.</p>
+<p>Drag to turn, wheel to zoom. Atoms at 0.6 of their covalent radius (at least 0.4 A), Jmol colours.</p>
 <script>
 const data = __DATA__;
 const canvas = document.getElementById("view"), ctx = canvas.getContext("2d");

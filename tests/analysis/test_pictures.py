@@ -34,6 +34,8 @@ def test_views_are_drawn_with_a_legend_of_every_element(tmp_path, slab):
 
 
 def test_the_3d_page_is_self_contained_and_holds_every_atom(slab):
+    slab.append("H")  # an adsorbed H is drawn big enough to see (0.4 A, not 0.19)
+    slab.positions[-1] = slab.positions[-2] + (0, 0, 1.6)
     page = viewer_html(slab, "Cu <111> & Zn")
     assert "http" not in page and "<script src" not in page  # opens offline
     assert "Cu &lt;111&gt; &amp; Zn" in page
@@ -41,6 +43,8 @@ def test_the_3d_page_is_self_contained_and_holds_every_atom(slab):
     assert len(data["atoms"]) == len(slab)
     centred = np.array([a[:3] for a in data["atoms"]])
     assert np.allclose(centred.mean(axis=0), 0.0, atol=1e-2)
+    radii = {a[5]: a[3] for a in data["atoms"]}
+    assert radii["H"] == 0.4 and radii["Cu"] == pytest.approx(0.6 * 1.32, abs=1e-3)
 
 
 def test_view_writes_a_stored_structure_and_refuses_bad_input(settings, slab, capsys, tmp_path):

@@ -356,7 +356,16 @@ def test_the_report_renders_in_a_real_headless_browser(flow, capsys):
 
     assert main(["run", "Pb(111)", "--level", "pair", "--workers", "1",
                  "--descriptors", "zn", "desolvation"]) == 0
-    capsys.readouterr()
+    # pictures of a candidate without results, or into a folder that cannot be made
+    blocker = flow.results_dir / "a-file"
+    blocker.write_text("not a folder")
+    for name, out, message in (("Nope(111)", flow.results_dir / "p", "no results for 'Nope(111)'"),
+                               ("Pb(111)", blocker / "p", "a-file/p: Not a directory")):
+        capsys.readouterr()
+        assert main(["show", name, "--pictures", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert blocker.read_text() == "not a folder" and not (flow.results_dir / "p").exists()
     assert main(["report"]) == 0
     report = Path(capsys.readouterr().out.split()[-1])
     written = len(re.findall(r"<img ", report.read_text()))
