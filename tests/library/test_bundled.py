@@ -20,7 +20,7 @@ REQUIRED = [
     "Cu@Zn(0001)", "CuZn(110)", "ZnS(110)", "ZnF2(110)", "TiN(100)", "graphene", "N-graphene",
     "m-ZrO2(-111)", "SnO2(110)", "CeO2(111)", "g-C3N4", "In2O3(111)", "SiO2(0001)",
     "AlN(10-10)", "CaF2(111)", "h-BN", "MoS2", "anatase-TiO2(001)", "ZnO(11-20)", "a-TiO2",
-    "Zn2SiO4(0001)",
+    "Zn2SiO4(0001)", "AgZn3(0001)",
 ]
 #: Structures made by the project's own recipes (no prototype to rebuild from).
 MADE = sorted(k for k, e in STRUCTURES.items() if e.recipe)
@@ -28,7 +28,7 @@ BUILT = sorted(k for k, e in STRUCTURES.items() if not e.recipe)
 
 
 def test_library_covers_every_family(bundled_catalog):
-    assert len(bundled_catalog) >= 51
+    assert len(bundled_catalog) >= 52
     families = {c.family for c in bundled_catalog}
     assert families >= {"zn", "oxide", "mxene", "metal", "alloy", "inorganic", "carbon"}
     names = {c.name for c in bundled_catalog}
@@ -107,3 +107,19 @@ def test_heptazine_sheet_has_the_bonding_of_g_c3n4():
     assert set(bonds[symbols == "C"]) == {3}
     assert sorted(bonds[symbols == "N"]) == [2] * 6 + [3, 3]
     assert np.allclose(sorted(set(np.round(distances, 3))), [1.328, 1.46])
+
+
+def test_agzn3_model_is_the_d019_ordering_of_hcp():
+    """The ordered stand-in for random epsilon-AgZn3: D0_19, where every Ag has 12
+    nearest neighbours, all Zn (no Ag-Ag contact), and every close-packed (0001)
+    layer is AgZn3, so the basal surface is non-polar."""
+    from ase.neighborlist import neighbor_list
+
+    atoms = read_structure(STRUCTURES["AgZn3_D019"].path)
+    first, second = neighbor_list("ij", atoms, 3.0)
+    for ag in (a.index for a in atoms if a.symbol == "Ag"):
+        neighbours = atoms.symbols[second[first == ag]]
+        assert len(neighbours) == 12 and set(neighbours) == {"Zn"}
+    for z in np.unique(np.round(atoms.get_scaled_positions()[:, 2], 3)):
+        layer = atoms.symbols[np.isclose(atoms.get_scaled_positions()[:, 2], z, atol=1e-3)]
+        assert list(layer).count("Zn") == 3 * list(layer).count("Ag")
