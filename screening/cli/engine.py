@@ -137,11 +137,11 @@ def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "table":
         print()
         for doc in docs:
-            verdict = ("converged" if doc["thickness_converged"] and doc["lateral_converged"]
-                       else "NOT converged (" + ", ".join(
-                           d for d, ok in (("thickness", doc["thickness_converged"]),
-                                           ("lateral size", doc["lateral_converged"]))
-                           if not ok) + f" after {args.max_steps} steps)")
+            open_ = [d for d, ok in (("thickness", doc["thickness_converged"]),
+                                     ("lateral size", doc["lateral_converged"])) if not ok]
+            verdict = ("converged" if not open_ else "NOT converged (" + "; ".join(
+                f"{d}: {doc['limits'][d]}" if d in doc["limits"]
+                else f"{d} after {args.max_steps} steps" for d in open_) + ")")
             change = (f"default grows to layers = {doc['layers']}, min_lateral = "
                       f"{doc['min_lateral']:.2f} A" if doc["changed"] else "default kept")
             print(f"{doc['candidate']}: {verdict} within {args.tolerance} eV at {ctx.name}; "

@@ -58,6 +58,9 @@ class Convergence:
     #: The defaults this run started from.
     start_layers: int | None
     start_min_lateral: float
+    #: Why a direction stopped before it converged or used its steps, by direction
+    #: ("thickness", "lateral size"): e.g. the next model is past max_slab_atoms.
+    limits: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -120,11 +123,14 @@ def converge(ctx: Context, candidate: Candidate, tolerance: float = 0.05,
         raise ScreeningError(f"{candidate.name}: no e_ads_zn on the default slab "
                              f"({current.reason})")
     points = [current]
+    limits: dict[str, str] = {}
 
     thick_ok = not bulk  # a sheet or ready slab has no layers to grow
     for _ in range(max_steps if bulk else 0):
         grown = _thicker(ctx, candidate, lateral)
         if grown is None:
+            limits["thickness"] = (f"no thicker model within {MAX_LAYER_STEP} more layers and "
+                                   f"{ctx.settings.max_slab_atoms} atoms")
             break
         nxt = _point(ctx, grown, lateral, "thicker")
         points.append(nxt)
@@ -138,7 +144,8 @@ def converge(ctx: Context, candidate: Candidate, tolerance: float = 0.05,
         wider = _model(ctx, candidate, lateral).lateral + LATERAL_STEP
         try:
             nxt = _point(ctx, candidate, wider, "wider")
-        except ScreeningError:  # past max_slab_atoms
+        except ScreeningError as exc:  # past max_slab_atoms
+            limits["lateral size"] = str(exc)
             break
         points.append(nxt)
         if _close(current, nxt, tolerance):
@@ -148,4 +155,4 @@ def converge(ctx: Context, candidate: Candidate, tolerance: float = 0.05,
 
     return Convergence(candidate.name, ctx.name, tolerance, points,
                        candidate.layers if bulk else None, lateral,
-                       thick_ok, wide_ok, start_layers, ctx.settings.slab_min_lateral)
+                       thick_ok, wide_ok, start_layers, ctx.settings.slab_min_lateral, limits)

@@ -67,3 +67,18 @@ def test_a_batch_goes_on_past_a_candidate_it_cannot_check(settings, monkeypatch,
     results = settings.results_dir / "convergence"
     assert (results / "Cu_111-pair.json").exists()
     assert not (results / "ZnO_10-10-pair.json").exists()
+
+
+def test_a_model_that_cannot_grow_says_why(settings, monkeypatch, capsys):
+    """Cu(111)'s 5x5 is past an 80-atom limit: the lateral check stops there and the
+    verdict names the limit, not a number of steps."""
+    from screening.settings import get_settings
+
+    monkeypatch.setenv("ZNSCREEN_MAX_SLAB_ATOMS", "80")
+    get_settings.cache_clear()
+    assert main(["converge", "Cu(111)", "--level", "pair"]) == 0
+    out = capsys.readouterr().out
+    assert "Cu(111): NOT converged (lateral size: " in out and "max_slab_atoms" in out
+    record = json.loads((settings.results_dir / "convergence" / "Cu_111-pair.json").read_text())
+    assert [p["direction"] for p in record["points"]] == ["start", "thicker"]
+    assert "max_slab_atoms" in record["limits"]["lateral size"]
