@@ -12,6 +12,12 @@ the first ``n_slab``) with the relaxed clean slab and returns flag words
 * ``displaced``: a slab atom moved more than ``DISPLACED`` from where it
   sits in the relaxed clean slab (the adsorbate pushed it out or swapped
   with it);
+* ``restructured``: a slab atom farther than ``FAR`` from every adsorbate
+  atom moved more than ``RESTRUCTURED``: the slab as a whole relaxed into
+  another structure, not just around the adsorbate, so the energy holds a
+  change of the slab that grows with the cell (t-ZrO2(101), Sn(100) and
+  In(101) at mlip; in every other slab of the convergence runs, atoms that
+  far moved less than 0.24 A);
 * ``left``: the adsorbate's lowest atom ended more than ``LEFT`` above the
   top layer (it left the surface);
 * ``dissociated``: an O-H bond of a water stretched beyond ``O_H_BROKEN``;
@@ -24,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 from ase import Atoms
 from ase.data import covalent_radii
+from ase.geometry import get_distances
 
 from screening.atoms.geometry import lateral_distances
 from screening.atoms.molecules import shell_oxygens
@@ -34,6 +41,8 @@ DISPLACED = 1.0
 LEFT = 3.0
 O_H_BROKEN = 1.3
 SHELL = 3.0
+FAR = 6.0
+RESTRUCTURED = 0.3
 #: Atoms within this of the topmost slab atom form the top layer (A).
 TOP_LAYER = 0.3
 
@@ -44,13 +53,27 @@ def top_layer_height(atoms: Atoms, n_slab: int) -> float:
     return float(z[z > z.max() - TOP_LAYER].mean())
 
 
-def _displacement(atoms: Atoms, clean: Atoms) -> float:
-    """Largest distance (A, minimum image) of a slab atom from its clean-slab position."""
-    n = len(clean)
-    delta = atoms.positions[:n] - clean.positions
+def _displacements(atoms: Atoms, clean: Atoms) -> np.ndarray:
+    """Distance (A, minimum image in-plane) of each slab atom from its clean-slab position."""
+    delta = atoms.positions[:len(clean)] - clean.positions
     frac = np.linalg.solve(clean.cell.array.T, delta.T).T
     frac[:, :2] -= np.round(frac[:, :2])
-    return float(np.linalg.norm(frac @ clean.cell.array, axis=1).max()) if n else 0.0
+    return np.linalg.norm(frac @ clean.cell.array, axis=1)
+
+
+def _slab_flags(atoms: Atoms, clean: Atoms) -> list[str]:
+    """``displaced`` and ``restructured`` (module doc) for the adsorbate after ``clean``."""
+    moved = _displacements(atoms, clean)
+    if not moved.size:
+        return []
+    flags = ["displaced"] if moved.max() > DISPLACED else []
+    n = len(clean)
+    _, distances = get_distances(atoms.positions[:n], atoms.positions[n:], atoms.cell,
+                                 atoms.pbc)
+    far = distances.min(axis=1) > FAR
+    if (moved[far] > RESTRUCTURED).any():
+        flags.append("restructured")
+    return flags
 
 
 def local_height(atoms: Atoms, n_slab: int) -> float:
@@ -71,9 +94,7 @@ def adatom_flags(atoms: Atoms, clean: Atoms) -> list[str]:
         flags.append("sank")
     if atoms.positions[-1, 2] - top_layer_height(atoms, n_slab) > LEFT:
         flags.append("left")
-    if _displacement(atoms, clean) > DISPLACED:
-        flags.append("displaced")
-    return flags
+    return flags + _slab_flags(atoms, clean)
 
 
 def _broken_waters(atoms: Atoms, oxygens: list[int]) -> bool:
@@ -89,9 +110,7 @@ def water_flags(atoms: Atoms, clean: Atoms) -> list[str]:
         flags.append("dissociated")
     if atoms.positions[n_slab:, 2].min() - top_layer_height(atoms, n_slab) > LEFT:
         flags.append("left")
-    if _displacement(atoms, clean) > DISPLACED:
-        flags.append("displaced")
-    return flags
+    return flags + _slab_flags(atoms, clean)
 
 
 def cluster_flags(atoms: Atoms, start: int = 0) -> list[str]:

@@ -43,6 +43,18 @@ def test_displaced_surface_atom_is_flagged(slab):
     assert "displaced" in adatom_flags(atoms, slab)
 
 
+def test_a_slab_that_relaxes_far_from_the_adatom_is_restructured(slab):
+    """Atoms next to the adatom may relax; one 0.4 A move more than 6 A away may not."""
+    atoms = with_atom(slab, _site(slab, "top"), "Zn")
+    distance = atoms.get_distances(len(slab), range(len(slab)), mic=True)
+    near, far = int(np.argmin(distance)), int(np.argmax(distance))
+    assert distance[far] > 6.0
+    atoms.positions[near, 2] -= 0.4
+    assert adatom_flags(atoms, slab) == []
+    atoms.positions[far, 0] += 0.4
+    assert adatom_flags(atoms, slab) == ["restructured"]
+
+
 def test_displacement_across_the_periodic_boundary_is_not_a_move(slab):
     atoms = with_atom(slab, _site(slab, "top"), "Zn")
     atoms.positions[0] += slab.cell[0]  # the same atom, one cell over
