@@ -55,6 +55,9 @@ class Candidate:
     miller: tuple[int, int, int] | None = None
     termination: str = "auto"
     layers: int | None = None
+    #: Smallest lateral length of its slab (A), where the convergence check grew it
+    #: past the settings' ``slab_min_lateral`` (the larger of the two is used).
+    min_lateral: float | None = None
     dopant: str | None = None
     notes: str = ""
 
@@ -122,6 +125,12 @@ def _candidate(raw: dict, structures: dict[str, StructureEntry], origin: str,
     miller = raw.get("miller")
     if structure.kind == "bulk" and miller is None:
         raise CatalogError(f"{where}: candidate {name!r} cuts a bulk but gives no miller index")
+    min_lateral = raw.get("min_lateral")
+    if min_lateral is not None and (isinstance(min_lateral, bool)
+                                    or not isinstance(min_lateral, (int, float))
+                                    or min_lateral <= 0):
+        raise CatalogError(f"{where}: candidate {name!r}: min_lateral must be a positive "
+                           f"length in A, got {min_lateral!r}")
     return Candidate(
         name=name,
         family=family,
@@ -132,6 +141,7 @@ def _candidate(raw: dict, structures: dict[str, StructureEntry], origin: str,
         miller=tuple(miller) if miller is not None else None,
         termination=raw.get("termination", "auto"),
         layers=raw.get("layers"),
+        min_lateral=min_lateral,
         dopant=raw.get("dopant"),
         notes=raw.get("notes", ""),
     )

@@ -28,6 +28,8 @@ def slab_spec(settings: Settings, candidate: Candidate | None = None,
         spec = replace(spec, layers=candidate.layers)
     if min_lateral is not None:
         spec = replace(spec, min_lateral=min_lateral)
+    if candidate is not None and candidate.min_lateral:
+        spec = replace(spec, min_lateral=max(spec.min_lateral, candidate.min_lateral))
     return spec
 
 

@@ -117,7 +117,7 @@ def converge(ctx: Context, candidate: Candidate, tolerance: float = 0.05,
     bulk = candidate.structure.kind == "bulk"
     start_layers = (candidate.layers or ctx.settings.slab_layers) if bulk else None
     candidate = replace(candidate, layers=start_layers) if bulk else candidate
-    lateral = ctx.settings.slab_min_lateral
+    lateral = start_lateral = slab_spec(ctx.settings, candidate).min_lateral
     current = _point(ctx, candidate, lateral, "start")
     if current.e_ads_zn is None:
         raise ScreeningError(f"{candidate.name}: no e_ads_zn on the default slab "
@@ -155,4 +155,4 @@ def converge(ctx: Context, candidate: Candidate, tolerance: float = 0.05,
 
     return Convergence(candidate.name, ctx.name, tolerance, points,
                        candidate.layers if bulk else None, lateral,
-                       thick_ok, wide_ok, start_layers, ctx.settings.slab_min_lateral, limits)
+                       thick_ok, wide_ok, start_layers, start_lateral, limits)

@@ -123,3 +123,18 @@ def test_agzn3_model_is_the_d019_ordering_of_hcp():
     for z in np.unique(np.round(atoms.get_scaled_positions()[:, 2], 3)):
         layer = atoms.symbols[np.isclose(atoms.get_scaled_positions()[:, 2], z, atol=1e-3)]
         assert list(layer).count("Zn") == 3 * list(layer).count("Ag")
+
+
+def test_a_candidate_min_lateral_is_a_floor_and_must_be_a_length(bundled_catalog, tmp_path):
+    """In(101) converged at 4x4 (converge at mlip): its slab is at least 10.2 A wide
+    whatever smaller default is set, and a larger setting still wins."""
+    from screening.library.catalog import CatalogError, _candidate
+    from screening.library.surfaces import slab_spec
+
+    indium = bundled_catalog.get("In(101)")
+    assert slab_spec(Settings(slab_min_lateral=7.5), indium).min_lateral == 10.2
+    assert slab_spec(Settings(slab_min_lateral=12.0), indium).min_lateral == 12.0
+    raw = {"name": "x", "formula": "In", "structure": indium.structure.key, "miller": [1, 0, 1]}
+    for bad in (-1.0, "wide", True):
+        with pytest.raises(CatalogError, match="min_lateral must be a positive length"):
+            _candidate({**raw, "min_lateral": bad}, STRUCTURES, "user", tmp_path / "c.toml")
