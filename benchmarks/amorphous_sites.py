@@ -32,39 +32,41 @@ import warnings
 import numpy as np
 
 
-def site_energies(ctx, candidate) -> list[tuple[str, float, str]]:
-    """(site label, e_ads vs bulk Zn in eV, flags) of every relaxed site."""
+def zn_value(ctx, candidate):
+    """The candidate's ``e_ads_zn`` at the context's level, every site in its details."""
     from screening.descriptors.compute import describe
-    from screening.recipes import references
 
     value = describe(ctx, candidate, ("zn",)).values["e_ads_zn"]
     if value.details is None:
         raise SystemExit(f"{candidate.name}: no e_ads_zn ({value.reason})")
-    mu = references.zn_bulk(ctx).energy_per_atom
+    return value
+
+
+def site_energies(value, mu: float) -> list[tuple[str, float, str]]:
+    """(site label, e_ads vs bulk Zn in eV, flags) of every relaxed site of ``value``."""
     return [(row["site"], row["binding"] - mu, row["flags"]) for row in value.details["sites"]]
 
 
-def check(ctx, level: str, settings, candidate) -> None:
+def check(ctx, level: str, settings, name: str, value, mu: float) -> None:
     """``e_ads_zn`` at ``level`` on the reported surface site and the deepest sunk
-    site of ``candidate`` (single points on the geometry level's structures)."""
-    from screening.descriptors.compute import describe
+    site of ``value`` (candidate ``name``; single points on the geometry level's
+    structures; ``mu`` is bulk Zn at the geometry level)."""
     from screening.recipes import references
     from screening.recipes.context import open_context
 
-    value = describe(ctx, candidate, ("zn",)).values["e_ads_zn"]
     rows = sorted(value.details["sites"], key=lambda r: r["binding"])
     chosen = [("surface (reported)", next(r for r in rows if "sank" not in r["flags"]))]
     chosen += [("deepest sunk", r) for r in rows[:1] if "sank" in r["flags"]]
     fine = open_context(settings, level)
-    mu, mu_fine = (references.zn_bulk(c).energy_per_atom for c in (ctx, fine))
+    mu_fine = references.zn_bulk(fine).energy_per_atom
     keys = ctx.store.keys_from_prefixes([value.keys[0]] + [r["key"] for _, r in chosen])
     clean = fine.run(ctx.store.calculation(keys[value.keys[0]]).atoms,
-                     f"{candidate.name}/slab-check").energy
+                     f"{name}/slab-check").energy
     for role, row in chosen:
         atoms = ctx.store.calculation(keys[row["key"]]).atoms
         start = time.perf_counter()
-        energy = fine.run(atoms, f"{candidate.name}/zn-check@{row['site']}").energy
-        print(f"{candidate.name:14s} {role:20s} {row['site']:28s} "
+        energy = fine.run(atoms, f"{name}/zn-check@{row['site']}").energy
+        print(f"{name:14s} {role:20s} {row['site']:28s} "
               f"{ctx.level.name} {row['binding'] - mu:+7.3f}  "
               f"{level}//{ctx.level.name} {energy - clean - mu_fine:+7.3f}  "
               f"({time.perf_counter() - start:.0f} s)", flush=True)
@@ -90,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", UserWarning)
     from screening.library.catalog import Catalog
+    from screening.recipes import references
     from screening.recipes.context import open_context
     from screening.settings import load_settings
 
@@ -98,11 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     ctx = open_context(settings, args.level)
     print(f"Zn on amorphous slabs at {args.level}, up to {args.sites} sites each; "
           f"store {settings.store_url}")
+    mu = references.zn_bulk(ctx).energy_per_atom
     every: list[tuple[str, float, str]] = []
     lines = []
+    values = {}
     for name in args.candidates:
         start = time.perf_counter()
-        sites = site_energies(ctx, catalog.get(name))
+        values[name] = zn_value(ctx, catalog.get(name))
+        sites = site_energies(values[name], mu)
         seconds = time.perf_counter() - start
         for label, energy, flags in sorted(sites, key=lambda s: s[1]):
             print(f"{name:14s} {label:28s} {energy:+7.3f}  {flags}", flush=True)
@@ -113,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         print(summary("all", every, None))
     if args.check:
         print()
-        for name in args.candidates:
-            check(ctx, args.check, settings, catalog.get(name))
+        for name, value in values.items():
+            check(ctx, args.check, settings, name, value, mu)
     return 0
 
 
