@@ -142,8 +142,9 @@ def cmd_converge(args: argparse.Namespace, settings: Settings) -> int:
             verdict = ("converged" if not open_ else "NOT converged (" + "; ".join(
                 f"{d}: {doc['limits'][d]}" if d in doc["limits"]
                 else f"{d} after {args.max_steps} steps" for d in open_) + ")")
-            change = (f"default grows to layers = {doc['layers']}, min_lateral = "
-                      f"{doc['min_lateral']:.2f} A" if doc["changed"] else "default kept")
+            size = f"layers = {doc['layers']}, min_lateral = {doc['min_lateral']:.2f} A"
+            change = ("default kept" if not doc["changed"] else f"default grows to {size}"
+                      if not open_ else f"largest model tried: {size}")
             print(f"{doc['candidate']}: {verdict} within {args.tolerance} eV at {ctx.name}; "
                   f"{change} ({doc['wall_s']:.0f} s)")
         print(f"results: {out_dir}")

@@ -23,12 +23,18 @@ def test_a_converged_slab_keeps_its_default_and_a_second_run_computes_nothing(se
     assert again.used and not any(calc.computed for calc in again.used)
 
 
-def test_a_tolerance_below_the_change_grows_the_default(settings, bundled_catalog):
+def test_a_tolerance_below_the_change_grows_the_default(settings, bundled_catalog, capsys):
     ctx = open_context(settings, "pair")
     result = converge(ctx, bundled_catalog.get("Cu(111)"), tolerance=1e-4, max_steps=1)
     start, thicker = result.points[:2]
     assert abs(thicker.e_ads_zn - start.e_ads_zn) >= 1e-4
     assert not result.thickness_converged and result.layers == 5 and result.changed
+    # the CLI calls the unconverged model the largest tried, not a new default
+    assert main(["converge", "Cu(111)", "--level", "pair", "--tolerance", "1e-4",
+                 "--max-steps", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Cu(111): NOT converged" in out and "default grows" not in out
+    assert f"largest model tried: layers = 5, min_lateral = {result.min_lateral:.2f} A" in out
 
 
 def test_a_sheet_has_no_layers_to_grow(settings, bundled_catalog):
@@ -82,3 +88,4 @@ def test_a_model_that_cannot_grow_says_why(settings, monkeypatch, capsys):
     record = json.loads((settings.results_dir / "convergence" / "Cu_111-pair.json").read_text())
     assert [p["direction"] for p in record["points"]] == ["start", "thicker"]
     assert "max_slab_atoms" in record["limits"]["lateral size"]
+    assert "Cu(111): NOT converged" in out and "default kept" in out
