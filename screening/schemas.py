@@ -103,6 +103,9 @@ class Record:
     energy: float | None = None
     converged: bool | None = None
     n_steps: int | None = None
+    #: Energy/force evaluations: a relaxation's steps plus its line-search and
+    #: preconditioner calls (after a resume, those since the resume).
+    n_calls: int | None = None
     wall_time: float | None = None
     #: The run (flow run or command) that last claimed the row.
     run: str = ""

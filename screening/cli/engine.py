@@ -203,6 +203,7 @@ def cmd_calculations(args: argparse.Namespace, settings: Settings) -> int:
     rows = [{"id": r.row_id, "label": r.label, "level": r.level, "task": r.task.value,
              "status": r.status.value, "energy": blank(r.energy, 5),
              "converged": blank(r.converged), "steps": blank(r.n_steps),
+             "calls": blank(r.n_calls),
              "wall_s": blank(r.wall_time, 1), "host": r.host, "key": r.key[:12],
              "error": r.error}
             for r in store.records(**selection)]

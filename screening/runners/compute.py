@@ -103,6 +103,8 @@ def store_outcome(store: Store, claim: Claim, outcome: Outcome, params: dict[str
     values = {"converged": outcome.converged, "n_steps": outcome.n_steps,
               "scf_rung": outcome.scf_rung, "residual_force": outcome.residual_force,
               "wall_time": wall, "ranks": ranks}
+    if outcome.n_calls is not None:
+        values["n_calls"] = outcome.n_calls
     data = {"parameters": params, "task_spec": spec.as_dict(),
             "versions": versions(params["engine"]), "energies": outcome.energies,
             "resumed_from_step": outcome.resumed_from_step, "work_directory": str(directory),

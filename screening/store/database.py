@@ -351,4 +351,5 @@ def _record(row: AtomsRow) -> Record:
                   attempt=int(row.get("attempt", 1)), host=row.get("host", ""),
                   error=row.get("error", ""), energy=number("energy", float),
                   converged=number("converged", bool), n_steps=number("n_steps", int),
+                  n_calls=number("n_calls", int),
                   wall_time=number("wall_time", float), run=row.get("run", ""))

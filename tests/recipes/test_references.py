@@ -88,6 +88,7 @@ def test_cli_references_and_calculations_listing(mlip, capsys):
     listed = json.loads(capsys.readouterr().out)
     assert sorted(r["label"] for r in listed) == ["ref/h2", "ref/h2o"]
     assert all(r["status"] == "done" and r["task"] == "relax" for r in listed)
+    assert all(r["calls"] >= r["steps"] >= 1 for r in listed)  # evaluations listed too
 
 
 def test_the_ion_model_is_said_in_words_for_each_kind_of_level(settings):

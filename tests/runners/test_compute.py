@@ -39,6 +39,7 @@ def test_the_same_request_twice_computes_once(store_url, tmp_path):
     assert store.count(calc_key=first.key) == 1
     # the relaxation lowered the energy, honoured the constraint and converged
     assert first.converged and first.n_steps > 1
+    assert store.record(first.key).n_calls >= first.n_steps  # the evaluations are stored
     assert first.data["energies"][-1] < first.data["energies"][0]
     fixed = request.atoms.constraints[0].index
     assert np.allclose(first.atoms.positions[fixed], request.atoms.positions[fixed])

@@ -86,3 +86,16 @@ def test_a_resumed_relaxation_follows_the_uninterrupted_path(tmp_path, optimizer
     assert resumed.resumed_from_step == 6 and resumed.n_steps == straight.n_steps
     assert resumed.energies == pytest.approx(straight.energies, abs=1e-10)
     assert abs(resumed.atoms.positions - straight.atoms.positions).max() < 1e-10
+
+
+def test_a_relaxation_counts_the_evaluations_its_steps_miss(tmp_path):
+    """BFGS evaluates once per step; PreconLBFGS also evaluates to set up its
+    preconditioner (mu) and in its line search: its calls exceed its steps
+    (pair engine). A single point is one call."""
+    atoms = zn_slab(rattle=0.15)
+    params = calculation_parameters(get_level("pair"), atoms)
+    bfgs = execute(atoms, params, TaskSpec("relax", 0.01, 40, "BFGS"), tmp_path / "a")
+    assert bfgs.n_calls == bfgs.n_steps > 1
+    precon = execute(atoms, params, TaskSpec("relax", 0.01, 40, "PreconLBFGS"), tmp_path / "b")
+    assert precon.n_calls > precon.n_steps > 1
+    assert execute(atoms, params, TaskSpec(), tmp_path / "c").n_calls == 1
