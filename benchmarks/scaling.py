@@ -1,7 +1,8 @@
 """Cost per force call against slab size, measured on the library's own slabs.
 
-    python benchmarks/scaling.py [--level mlip] [--candidates NAME ...]
+    python benchmarks/scaling.py [--level mlip] [--candidates NAME ...] [--cluster]
                                  [--repeats 3] [--out docs/data/scaling-mlip.json]
+                                 [--predict results/screening.db]
                                  [--png docs/scaling.png]
 
 For each candidate's default slab model (and, with ``--cluster``, its wider
@@ -12,9 +13,11 @@ Run it on an otherwise idle machine: these are the figures a user scales
 from. A power law t = a N^b (s, N atoms) is fitted in log-log and printed
 with its scatter; the record goes to ``--out`` and every level recorded in
 ``docs/data/scaling-*.json`` is drawn in one plot. The number of force
-calls a relaxation needs is taken from the results stores' finished
-relaxations (their step counts do not depend on the machine's load, their
-wall times do), so a library's time is about sum(steps x a N^b).
+calls a relaxation needs is taken from the results store's finished
+relaxations (their evaluation counts do not depend on the machine's load,
+their wall times do), so a library's time is about sum(calls x a N^b).
+With ``--predict STORE`` that sum is printed per candidate of STORE beside
+the wall time its calculations took.
 """
 
 from __future__ import annotations
@@ -51,38 +54,103 @@ def force_call_seconds(atoms, level, repeats: int, directory: Path) -> float:
     return float(best)
 
 
+#: CHGNet's bond-graph cutoff (A): its angle updates run over pairs of these bonds.
+BOND_CUTOFF = 3.0
+
+
+def bonds(atoms) -> int:
+    """Atom pairs closer than :data:`BOND_CUTOFF` (periodic images included)."""
+    from ase.neighborlist import neighbor_list
+
+    return int(len(neighbor_list("i", atoms, BOND_CUTOFF)) // 2)
+
+
+def atoms_and_bonds(points: list[dict]) -> tuple[float, float, float]:
+    """(alpha, beta, scatter) of t = alpha N + beta B, least squares in t / fit - 1;
+    scatter is the geometric sd of t / fit."""
+    x = np.array([[p["atoms"], p["bonds"]] for p in points], float)
+    t = np.array([p["seconds"] for p in points])
+    (alpha, beta), *_ = np.linalg.lstsq(x / t[:, None], np.ones(len(t)), rcond=None)
+    ratio = t / (x @ [alpha, beta])
+    return float(alpha), float(beta), float(np.exp(np.log(ratio).std()))
+
+
 def relaxation_steps(stores: list[Path], level: str) -> dict[str, float]:
-    """Median and 90th percentile of the steps of the stores' finished relaxations."""
+    """Median and 90th percentile of the optimiser steps and of the model
+    evaluations (steps plus line-search and preconditioner calls, where
+    recorded) of the stores' finished relaxations."""
     from screening.store.database import Store
 
-    steps = [int(row.get("n_steps") or 0) for path in stores if path.exists()
-             for row in Store(path).rows(status="done", level=level)
-             if row.get("task") == "relax"]
-    if not steps:
+    rows = [row for path in stores if path.exists()
+            for row in Store(path).rows(status="done", level=level) if row.get("task") == "relax"]
+    if not rows:
         return {}
-    return {"n": len(steps), "median": float(np.median(steps)),
-            "p90": float(np.percentile(steps, 90))}
+    steps = [int(row.get("n_steps") or 0) for row in rows]
+    calls = [int(row.get("n_calls") or row.get("n_steps") or 0) for row in rows]
+    return {"n": len(rows), "median": float(np.median(steps)),
+            "p90": float(np.percentile(steps, 90)), "median_calls": float(np.median(calls)),
+            "p90_calls": float(np.percentile(calls, 90))}
+
+
+def predicted_against_measured(store: Path, level: str, points: list[dict],
+                               b: float) -> dict:
+    """Per candidate of ``store``: its calculations' summed wall time (s) beside
+    the prediction: each calculation's evaluations x the measured cost of one
+    call on the candidate's own model nearest in size, scaled by (N / N_model)^b
+    (the fit's a N^b where the candidate was not measured)."""
+    from screening.store.database import Store
+
+    found: dict[str, dict[str, float]] = {}
+    for row in Store(store).rows(status="done", level=level):
+        label = str(row.get("label", ""))
+        if "/" not in label or row.get("task") not in ("relax", "singlepoint"):
+            continue
+        name = label.split("/")[0]
+        own = [p for p in points if p["candidate"] == name]
+        if not own:
+            continue
+        nearest = min(own, key=lambda p: abs(p["atoms"] - row.natoms))
+        calls = int(row.get("n_calls") or row.get("n_steps") or 1)
+        entry = found.setdefault(name, {"measured": 0.0, "predicted": 0.0, "calls": 0})
+        entry["measured"] += float(row.get("wall_time") or 0.0)
+        entry["predicted"] += calls * nearest["seconds"] * (row.natoms / nearest["atoms"]) ** b
+        entry["calls"] += calls
+    return found
 
 
 def plot(records: list[dict], path: Path) -> None:
+    """Left: one call against atoms, with the power-law fit; right: measured
+    against t = alpha N + beta B (B pairs closer than 3 A). Every level recorded."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
     for record in records:
-        atoms = np.array([p["atoms"] for p in record["points"]], float)
+        n = np.array([p["atoms"] for p in record["points"]], float)
         seconds = np.array([p["seconds"] for p in record["points"]])
         fit = record["fit"]
-        dots = ax.loglog(atoms, seconds, "o", alpha=0.6, label=f"{record['level']}: "
-                         f"{fit['a']:.2g} N^{fit['b']:.2f} s (x/{fit['scatter']:.2f})")
-        grid = np.geomspace(atoms.min(), atoms.max(), 50)
-        ax.loglog(grid, fit["a"] * grid ** fit["b"], "-", color=dots[0].get_color())
-    ax.set_xlabel("atoms in the slab model")
-    ax.set_ylabel("one force call (s)")
-    ax.set_title("Cost of one energy-and-forces call on the library's slabs")
-    ax.legend(fontsize=8)
+        name = f"{record['level']} ({record.get('threads', 1)} thread)"
+        dots = left.loglog(n, seconds, "o", alpha=0.6, label=f"{name}: {fit['a']:.2g} "
+                           f"N^{fit['b']:.2f} s (x/{fit['scatter']:.2f})")
+        grid = np.geomspace(n.min(), n.max(), 50)
+        left.loglog(grid, fit["a"] * grid ** fit["b"], "-", color=dots[0].get_color())
+        two = record.get("fit_atoms_bonds")
+        if two:
+            bonds_ = np.array([p["bonds"] for p in record["points"]], float)
+            right.loglog(two["alpha"] * n + two["beta"] * bonds_, seconds, "o", alpha=0.6,
+                         color=dots[0].get_color(), label=f"{name}: {two['alpha']:.2g} N + "
+                         f"{two['beta']:.2g} B s (x/{two['scatter']:.2f})")
+    lo, hi = right.get_xlim() if right.lines else (1e-2, 1.0)
+    right.loglog([lo, hi], [lo, hi], "k:", lw=1)
+    left.set_xlabel("atoms N in the slab model")
+    left.set_ylabel("one energy-and-forces call (s)")
+    right.set_xlabel(f"alpha N + beta B (s), B = atom pairs closer than {BOND_CUTOFF:g} A")
+    right.set_ylabel("measured (s)")
+    for ax in (left, right):
+        ax.legend(fontsize=8)
+    fig.suptitle("Cost of one call on the library's slab models (default and desolvation)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -100,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cluster", action="store_true",
                         help="also the desolvation (cluster) slab of each candidate")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--predict", type=Path, metavar="STORE",
+                        help="a results store (screening.db) whose calculations' wall times "
+                             "are printed beside the fit's prediction")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--png", type=Path, default=Path("docs/scaling.png"))
     args = parser.parse_args(argv)
@@ -121,18 +192,32 @@ def main(argv: list[str] | None = None) -> int:
                                                                min_lateral))[0]
                 seconds = force_call_seconds(model.atoms, level, args.repeats, Path(scratch))
                 points.append({"candidate": name, "atoms": len(model.atoms),
-                               "min_lateral": min_lateral, "seconds": round(seconds, 4)})
-                print(f"{name:20s} {len(model.atoms):4d} atoms  {seconds:8.3f} s", flush=True)
+                               "bonds": bonds(model.atoms), "min_lateral": min_lateral,
+                               "seconds": round(seconds, 4)})
+                print(f"{name:20s} {len(model.atoms):4d} atoms {points[-1]['bonds']:6d} bonds "
+                      f"{seconds:8.3f} s", flush=True)
     atoms = np.array([p["atoms"] for p in points], float)
-    a, b, scatter = power_law(atoms, np.array([p["seconds"] for p in points]))
-    steps = relaxation_steps([settings.results_dir / "screening.db"], args.level)
+    seconds = np.array([p["seconds"] for p in points])
+    a, b, scatter = power_law(atoms, seconds)
+    by_bonds = atoms_and_bonds(points)
+    steps = relaxation_steps([args.predict or settings.results_dir / "screening.db"], args.level)
     threads = __import__("torch").get_num_threads() if level.engine in ("chgnet",
                                                                            "sevennet") else 1
     record = {"level": args.level, "threads": threads, "points": points,
-        "fit": {"a": a, "b": b, "scatter": scatter}, "relaxation_steps": steps}
+        "fit": {"a": a, "b": b, "scatter": scatter},
+        "fit_atoms_bonds": dict(zip(("alpha", "beta", "scatter"), by_bonds)),
+        "relaxation_steps": steps}
     print(f"\n{args.level}: one force call = {a:.3g} x N^{b:.2f} s (scatter x/{scatter:.2f}, "
-          f"{len(points)} slabs of {int(atoms.min())}-{int(atoms.max())} atoms); "
-          f"relaxations in the store: {steps}")
+          f"{len(points)} slabs of {int(atoms.min())}-{int(atoms.max())} atoms); = "
+          f"{by_bonds[0]:.3g} N + {by_bonds[1]:.3g} B s with B pairs closer than "
+          f"{BOND_CUTOFF:g} A (scatter x/{by_bonds[2]:.2f}); relaxations in the store: {steps}")
+    if args.predict:
+        record["predicted_against_measured"] = found = predicted_against_measured(
+            args.predict, args.level, points, b)
+        print(f"\n{'candidate':20s} {'calls':>6s} {'measured_s':>10s} {'predicted_s':>11s}")
+        for name, entry in sorted(found.items()):
+            print(f"{name:20s} {entry['calls']:6d} {entry['measured']:10.0f} "
+                  f"{entry['predicted']:11.0f}")
     out = args.out or Path(f"docs/data/scaling-{args.level}.json")
     out.write_text(json.dumps(record, indent=1) + "\n")
     records = [json.loads(p.read_text()) for p in sorted(out.parent.glob("scaling-*.json"))]
