@@ -2,7 +2,7 @@
 
     python benchmarks/scaling.py [--level mlip] [--candidates NAME ...] [--cluster]
                                  [--repeats 3] [--out docs/data/scaling-mlip.json]
-                                 [--predict results/screening.db]
+                                 [--predict results/screening.db [--reuse]]
                                  [--png docs/scaling.png]
 
 For each candidate's default slab model (and, with ``--cluster``, its wider
@@ -17,7 +17,8 @@ calls a relaxation needs is taken from the results store's finished
 relaxations (their evaluation counts do not depend on the machine's load,
 their wall times do), so a library's time is about sum(calls x a N^b).
 With ``--predict STORE`` that sum is printed per candidate of STORE beside
-the wall time its calculations took.
+the wall time its calculations took; ``--reuse`` takes the per-call costs
+from the existing record instead of measuring them again.
 """
 
 from __future__ import annotations
@@ -156,27 +157,11 @@ def plot(records: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def main(argv: list[str] | None = None) -> int:
-    from screening.calculators.levels import get_level
+def measure(args: argparse.Namespace, settings, level) -> list[dict]:
+    """One call timed on each candidate's default (and desolvation) slab model."""
     from screening.library.catalog import Catalog
     from screening.library.surfaces import build_slab_models, slab_spec
-    from screening.settings import load_settings
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--level", default="mlip")
-    parser.add_argument("--candidates", nargs="+")
-    parser.add_argument("--cluster", action="store_true",
-                        help="also the desolvation (cluster) slab of each candidate")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--predict", type=Path, metavar="STORE",
-                        help="a results store (screening.db) whose calculations' wall times "
-                             "are printed beside the fit's prediction")
-    parser.add_argument("--out", type=Path)
-    parser.add_argument("--png", type=Path, default=Path("docs/scaling.png"))
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-    settings = load_settings()
-    level = get_level(args.level, settings.levels)
     catalog = Catalog(settings)
     names = args.candidates or [c.name for c in catalog if c.origin == "bundled"]
     lateral = [settings.slab_min_lateral] + ([settings.cluster_min_lateral] if args.cluster
@@ -196,17 +181,45 @@ def main(argv: list[str] | None = None) -> int:
                                "seconds": round(seconds, 4)})
                 print(f"{name:20s} {len(model.atoms):4d} atoms {points[-1]['bonds']:6d} bonds "
                       f"{seconds:8.3f} s", flush=True)
+    return points
+
+
+def main(argv: list[str] | None = None) -> int:
+    from screening.calculators.levels import get_level
+    from screening.settings import load_settings
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--level", default="mlip")
+    parser.add_argument("--candidates", nargs="+")
+    parser.add_argument("--cluster", action="store_true",
+                        help="also the desolvation (cluster) slab of each candidate")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--predict", type=Path, metavar="STORE",
+                        help="a results store (screening.db) whose calculations' wall times "
+                             "are printed beside the prediction")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take the per-call costs from the --out record instead of "
+                             "measuring them again (with --predict, on a store that grew)")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--png", type=Path, default=Path("docs/scaling.png"))
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    settings = load_settings()
+    level = get_level(args.level, settings.levels)
+    out = args.out or Path(f"docs/data/scaling-{args.level}.json")
+    previous = json.loads(out.read_text()) if args.reuse else None
+    points = previous["points"] if previous else measure(args, settings, level)
     atoms = np.array([p["atoms"] for p in points], float)
     seconds = np.array([p["seconds"] for p in points])
     a, b, scatter = power_law(atoms, seconds)
     by_bonds = atoms_and_bonds(points)
     steps = relaxation_steps([args.predict or settings.results_dir / "screening.db"], args.level)
-    threads = __import__("torch").get_num_threads() if level.engine in ("chgnet",
-                                                                           "sevennet") else 1
+    threads = (previous["threads"] if previous else __import__("torch").get_num_threads()
+               if level.engine in ("chgnet", "sevennet") else 1)
     record = {"level": args.level, "threads": threads, "points": points,
-        "fit": {"a": a, "b": b, "scatter": scatter},
-        "fit_atoms_bonds": dict(zip(("alpha", "beta", "scatter"), by_bonds)),
-        "relaxation_steps": steps}
+              "fit": {"a": a, "b": b, "scatter": scatter},
+              "fit_atoms_bonds": dict(zip(("alpha", "beta", "scatter"), by_bonds)),
+              "relaxation_steps": steps}
     print(f"\n{args.level}: one force call = {a:.3g} x N^{b:.2f} s (scatter x/{scatter:.2f}, "
           f"{len(points)} slabs of {int(atoms.min())}-{int(atoms.max())} atoms); = "
           f"{by_bonds[0]:.3g} N + {by_bonds[1]:.3g} B s with B pairs closer than "
@@ -218,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, entry in sorted(found.items()):
             print(f"{name:20s} {entry['calls']:6d} {entry['measured']:10.0f} "
                   f"{entry['predicted']:11.0f}")
-    out = args.out or Path(f"docs/data/scaling-{args.level}.json")
+        print(f"{'all':20s} {sum(e['calls'] for e in found.values()):6d} "
+              f"{sum(e['measured'] for e in found.values()):10.0f} "
+              f"{sum(e['predicted'] for e in found.values()):11.0f}")
     out.write_text(json.dumps(record, indent=1) + "\n")
     records = [json.loads(p.read_text()) for p in sorted(out.parent.glob("scaling-*.json"))]
     plot(records, args.png)
