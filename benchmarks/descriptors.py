@@ -136,8 +136,7 @@ def run(names: list[str], level: str, workers: int, results_dir: str,
           f"computed now: {sum(r['computed_now'] for r in rows.values())}, relaxation steps: "
           f"{sum(c['steps'] for c in counts.values())}, model evaluations: "
           f"{sum(c['calls'] for c in counts.values())}\n", flush=True)
-    return {"wall": wall, "summed": summed, "rows": rows, "seconds": wall_of,
-            "counts": counts}
+    return {"wall": wall, "rows": rows, "seconds": wall_of, "counts": counts}
 
 
 def _largest_change(row: dict, base: dict) -> tuple[float, str]:

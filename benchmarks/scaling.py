@@ -97,8 +97,8 @@ def predicted_against_measured(store: Path, level: str, points: list[dict],
                                b: float) -> dict:
     """Per candidate of ``store``: its calculations' summed wall time (s) beside
     the prediction: each calculation's evaluations x the measured cost of one
-    call on the candidate's own model nearest in size, scaled by (N / N_model)^b
-    (the fit's a N^b where the candidate was not measured)."""
+    call on the candidate's own model nearest in size, scaled by (N / N_model)^b.
+    Candidates without a measured model are left out."""
     from screening.store.database import Store
 
     found: dict[str, dict[str, float]] = {}

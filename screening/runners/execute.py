@@ -167,6 +167,9 @@ class _CallCounter:
         self._last: tuple[bytes, bytes] | None = None
 
     def attach(self, calc: Any) -> None:
+        """Count ``calc``'s evaluations from now on (a fresh calculator evaluates its
+        first structure afresh, even one the previous calculator had)."""
+        self._last = None
         for name in ("get_potential_energy", "get_forces"):
             setattr(calc, name, self._counted(getattr(calc, name)))
 
@@ -260,9 +263,10 @@ def single_point(atoms: Atoms, params: dict[str, Any], directory: Path) -> Outco
     """Energy and forces of ``atoms`` as given."""
     atoms = atoms.copy()
     prepare(atoms, params)
-    _, rung = _climb(atoms, params, directory, lambda: atoms.get_forces())
+    counter = _CallCounter()
+    _, rung = _climb(atoms, params, directory, lambda: atoms.get_forces(), counter=counter)
     return Outcome(_freeze(atoms), converged=True, n_steps=1, scf_rung=rung,
-                   residual_force=_free_fmax(atoms), n_calls=1,
+                   residual_force=_free_fmax(atoms), n_calls=counter.n,
                    energies=[_model_energy(atoms)],
                    electronic=_electronic(atoms, params))
 
