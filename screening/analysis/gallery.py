@@ -26,23 +26,30 @@ _STATE = re.compile(r"zn\(h2o\)(\d)(@surface)?")
 @dataclass(frozen=True)
 class Shot:
     """One structure to draw: a file name stem, the store key (or its first
-    characters), a caption and whether it was flagged."""
+    characters), a caption, whether it was flagged, and whether it is shared
+    by every candidate (the free cluster: named by its key, not the
+    candidate, and drawn once per report)."""
 
     stem: str
     key: str
     caption: str
     flagged: bool
+    shared: bool = False
 
 
 def _sites(column: str, details: dict) -> list[Shot]:
+    """The reported site (the lowest E(S+X) - E(S) not flagged) and the
+    runner-up (the next lowest), captioned with that energy and the gap."""
     rows = sorted(details["sites"], key=lambda r: r["binding"])
     reported = next((r for r in rows if not r["flags"]), rows[0])
     others = [r for r in rows if r is not reported]
-    chosen = [("reported", reported)] + ([("runner-up", others[0])] if others else [])
-    return [Shot(f"{column}-{role}", row["key"],
-                 f"{column}: {role} site {row['site']} (binding {row['binding']:+.3f} eV"
+    energy = f"E(S+X) - E(S) = {reported['binding']:+.3f} eV"
+    chosen = [("reported", reported, energy)] + (
+        [("runner-up", others[0], f"{others[0]['binding'] - reported['binding']:+.3f} eV "
+          "from the reported")] if others else [])
+    return [Shot(f"{column}-{role}", row["key"], f"{column}: {role} site {row['site']} ({note}"
                  f"{'; ' + row['flags'] if row['flags'] else ''})", bool(row["flags"]))
-            for role, row in chosen]
+            for role, row, note in chosen]
 
 
 def _states(store: Store, keys: list[str], flags: list[str]) -> list[Shot]:
@@ -58,7 +65,8 @@ def _states(store: Store, keys: list[str], flags: list[str]) -> list[Shot]:
         where = "surface" if on_surface else "free"
         shots.append(Shot(f"desolvation-{where}-n{n}", key,
                           f"[Zn(H2O){n}] {'on the surface' if on_surface else 'free'}"
-                          + (f" ({'; '.join(marked)})" if marked else ""), bool(marked)))
+                          + (f" ({'; '.join(marked)})" if marked else ""), bool(marked),
+                          shared=not on_surface))
     return shots
 
 
@@ -83,10 +91,16 @@ def shots(entry: RowDetails, store: Store) -> list[Shot]:
     return found
 
 
-def write_gallery(entry: RowDetails, store: Store, out_dir: Path,
-                  with_3d: bool = False) -> list[tuple[Shot, Path, Path | None]]:
+def write_gallery(entry: RowDetails, store: Store, out_dir: Path, with_3d: bool = False,
+                  drawn: set[Path] | None = None) -> list[tuple[Shot, Path, Path | None]]:
     """Draw :func:`shots` of ``entry`` into ``out_dir``: one PNG each and, with
-    ``with_3d``, one 3D page each; (shot, PNG, page or None) in order."""
+    ``with_3d``, one 3D page each; (shot, PNG, page or None) in order.
+
+    ``drawn`` collects the PNGs written in this call and earlier ones given
+    the same set (a report's candidates): a shared shot already drawn is
+    not drawn again.
+    """
+    drawn = set() if drawn is None else drawn
     todo = shots(entry, store)
     if not todo:
         raise ScreeningError(f"{entry['name']} at {entry['level']}: no stored structure "
@@ -94,13 +108,17 @@ def write_gallery(entry: RowDetails, store: Store, out_dir: Path,
     keys = store.keys_from_prefixes([shot.key for shot in todo])
     written = []
     for shot in todo:
-        atoms = store.calculation(keys[shot.key]).atoms
-        stem = f"{file_stem(entry['name'])}-{file_stem(entry['level'])}-{shot.stem}"
-        title = f"{entry['name']} at {entry['level']}: {shot.caption}"
+        stem = (f"{file_stem(entry['level'])}-{shot.stem}-{keys[shot.key][:8]}" if shot.shared
+                else f"{file_stem(entry['name'])}-{file_stem(entry['level'])}-{shot.stem}")
         png = out_dir / f"{stem}.png"
-        write_picture(atoms, png, title, shot.flagged)
         page = out_dir / f"{stem}.html" if with_3d else None
-        if page is not None:
-            write_picture(atoms, page, title)
+        if png not in drawn:
+            atoms = store.calculation(keys[shot.key]).atoms
+            title = (f"at {entry['level']}: {shot.caption}" if shot.shared
+                     else f"{entry['name']} at {entry['level']}: {shot.caption}")
+            write_picture(atoms, png, title, shot.flagged)
+            if page is not None:
+                write_picture(atoms, page, title)
+            drawn.add(png)
         written.append((shot, png, page))
     return written

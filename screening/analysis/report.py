@@ -238,6 +238,13 @@ def _embedded(path: Path) -> str:
     return f'<img alt="{path.stem}" src="data:image/png;base64,{data}">'
 
 
+def _table(frame: pd.DataFrame) -> str:
+    """``frame`` as an HTML table that scrolls sideways on its own when wider
+    than the page (the ranked table has some 40 columns)."""
+    return ("<div class='wide'>" + frame.to_html(index=False, na_rep="-", escape=True)
+            + "</div>")
+
+
 def _profile_table(entry: dict[str, Any], baseline: dict[str, Any] | None) -> str:
     """The candidate's desolvation steps beside bare Zn(0001)'s and the free cluster's."""
     d = entry["values"].get("desolvation_total", {}).get("details")
@@ -253,13 +260,14 @@ def _profile_table(entry: dict[str, Any], baseline: dict[str, Any] | None) -> st
     rows = [{"n": n, entry["name"]: cell(d["surface"], n), BASELINE: cell(base.get("surface"), n),
              "free cluster": cell(d["free"], n)} for n in steps]
     return (f"<p>Desolvation steps dE_n (eV; {html.escape(d.get('convention', ''))}):</p>"
-            + pd.DataFrame(rows).to_html(index=False, escape=True))
+            + _table(pd.DataFrame(rows)))
 
 
 def _candidate_section(row: pd.Series, entry: dict[str, Any], baseline: dict[str, Any] | None,
-                       store: Store, out_dir: Path) -> str:
-    """One candidate's section: values, pictures (each linked to its 3D page),
-    profile against bare Zn(0001), the calculations behind the numbers."""
+                       store: Store, out_dir: Path, drawn: set[Path]) -> str:
+    """One candidate's section: values, pictures (each linked to its 3D page;
+    ``drawn``: those already drawn for the report), profile against bare
+    Zn(0001), the calculations behind the numbers."""
     from screening.analysis.gallery import write_gallery
     from screening.analysis.provenance import calculation_rows, value_rows
 
@@ -270,11 +278,11 @@ def _candidate_section(row: pd.Series, entry: dict[str, Any], baseline: dict[str
     parts = [f"<h2 id='{html.escape(row_id(name, entry['level']))}'>{html.escape(name)}</h2>",
              f"<p>{html.escape(c['formula'])} {html.escape(c['surface'])} "
              f"({html.escape(c['family'])}); {place}, score {row['score']}</p>",
-             pd.DataFrame(value_rows(entry["values"], row)).to_html(index=False, escape=True)]
+             _table(pd.DataFrame(value_rows(entry["values"], row)))]
     try:
-        drawn = write_gallery(entry, store, out_dir / "pictures", with_3d=True)
+        shown = write_gallery(entry, store, out_dir / "pictures", with_3d=True, drawn=drawn)
         parts.append("<div class='gallery'>")
-        for shot, png, page in drawn:
+        for shot, png, page in shown:
             parts.append(f"<figure><a href='pictures/{page.name}'><img src='pictures/{png.name}'"
                          f" alt='{html.escape(shot.stem)}'></a><figcaption>"
                          f"{html.escape(shot.caption)} (<a href='pictures/{page.name}'>3D</a>)"
@@ -285,7 +293,7 @@ def _candidate_section(row: pd.Series, entry: dict[str, Any], baseline: dict[str
     parts.append(_profile_table(entry, baseline))
     keys = list(dict.fromkeys(k for v in entry["values"].values() for k in v["keys"]))
     parts += ["<details><summary>calculations behind these numbers</summary>",
-              pd.DataFrame(calculation_rows(keys, store)).to_html(index=False, escape=True),
+              _table(pd.DataFrame(calculation_rows(keys, store))),
               "</details>"]
     return "\n".join(parts)
 
@@ -314,6 +322,7 @@ def write_report(table: pd.DataFrame, details: dict[str, Any], out_dir: Path, to
             "<title>zn-screening report</title><style>body{font-family:sans-serif;"
             "max-width:1100px;margin:auto} table{border-collapse:collapse;font-size:12px}"
             "td,th{border:1px solid #ccc;padding:2px 5px} img{max-width:100%}"
+            ".wide{overflow-x:auto;max-width:100%}"
             ".gallery figure{display:inline-block;width:48%;margin:0 1% 1em 0}"
             "figcaption{font-size:12px}</style>",
             "</head><body>", f"<h1>zn-screening: candidates ranked at level {html.escape(level)}"
@@ -321,18 +330,19 @@ def write_report(table: pd.DataFrame, details: dict[str, Any], out_dir: Path, to
             "(see README, 'Ranking'); ranks and the Pareto front are within one level.</p>"]
     page += [_embedded(p) for p in written]
     page += [f"<p>not plotted: {html.escape(s)}</p>" for s in skipped]
-    page += ["<h2>Ranked table</h2>", rows.to_html(index=False, na_rep="-", escape=True)]
+    page += ["<h2>Ranked table</h2>", _table(rows)]
     if not others.empty:
         page += ["<h2>Other levels (verification)</h2>",
-                 others.to_html(index=False, na_rep="-", escape=True)]
+                 _table(others)]
     if store is not None:
         baseline = details.get(row_id(BASELINE, level))
+        drawn: set[Path] = set()
         page.append("<h1>Candidates</h1><p>Pictures: top and side views of the stored "
                     "structures (click one for a 3D view); red titles mark flagged ones.</p>")
         for _, row in rows.sort_values("rank", na_position="last").iterrows():
             entry = details.get(row_id(row["name"], level))
             if entry is not None:
-                page.append(_candidate_section(row, entry, baseline, store, out_dir))
+                page.append(_candidate_section(row, entry, baseline, store, out_dir, drawn))
     page.append("</body></html>")
     report = out_dir / "report.html"
     report.write_text("\n".join(page))

@@ -81,4 +81,5 @@ def test_the_reported_site_is_the_lowest_unflagged_and_flags_mark_the_picture():
     assert (reported.key, reported.flagged) == ("aaaaaaaaaaaa", False)
     # the next lowest is the sunk site: drawn, and marked
     assert (runner_up.key, runner_up.flagged) == ("bbbbbbbbbbbb", True)
-    assert "sank" in runner_up.caption
+    assert "sank" in runner_up.caption and "-3.600 eV from the reported" in runner_up.caption
+    assert "(E(S+X) - E(S) = -1.000 eV)" in reported.caption

@@ -139,9 +139,11 @@ def test_a_killed_flow_takes_its_workers_and_server_and_a_rerun_resumes(flow, ca
     assert f"{best}/slab-" in shown  # the calculations behind the numbers, from the store
     # ... and their structures, drawn: the slab, both Zn sites, every desolvation state
     assert main(["show", best, "--pictures", str(flow.results_dir / "pictures")]) == 0
-    drawn = {p.name.split("-pair-")[1] for p in (flow.results_dir / "pictures").glob("*.png")}
-    assert {"clean-slab.png", "e_ads_zn-reported.png", "e_ads_zn-runner-up.png"} <= drawn
-    assert {f"desolvation-{where}-n{n}.png" for where in ("surface", "free")
+    # (the free cluster's, the same for every candidate, are named by their key)
+    drawn = {re.sub(r"-[0-9a-f]{8}$", "", p.stem.split("pair-")[1])
+             for p in (flow.results_dir / "pictures").glob("*.png")}
+    assert {"clean-slab", "e_ads_zn-reported", "e_ads_zn-runner-up"} <= drawn
+    assert {f"desolvation-{where}-n{n}" for where in ("surface", "free")
             for n in range(7)} <= drawn
     capsys.readouterr()
     assert main(["report"]) == 0
@@ -254,7 +256,8 @@ def test_transient_task_failures_are_retried_and_persistent_ones_isolated(flow, 
     assert main(["run", "Pb(111)", "In(101)", "--level", "pair", "--workers", "1",
                  "--descriptors", "epitaxy"]) == 0
     out = capsys.readouterr().out
-    assert calls == {"Pb(111)": 2, "In(101)": 1 + screening_flow.TASK_RETRIES}
+    # the run's output says why, should the injected function not be reached
+    assert calls == {"Pb(111)": 2, "In(101)": 1 + screening_flow.TASK_RETRIES}, out
     assert "failed: In(101): epitaxy task failed: RuntimeError: injected fault in In(101)" in out
     table = pd.read_csv(flow.results_dir / "ranking.csv").set_index("name")
     assert pd.notna(table.loc["Pb(111)", "mismatch_zn0001"])
@@ -354,7 +357,7 @@ def test_the_report_renders_in_a_real_headless_browser(flow, capsys):
     """The report as a user opens it: Debian's Chromium, headless, from file://."""
     from tests.browser import Chromium
 
-    assert main(["run", "Pb(111)", "--level", "pair", "--workers", "1",
+    assert main(["run", "Pb(111)", "Zn(0001)", "--level", "pair", "--workers", "1",
                  "--descriptors", "zn", "desolvation"]) == 0
     # pictures of a candidate without results, or into a folder that cannot be made
     blocker = flow.results_dir / "a-file"
@@ -369,18 +372,28 @@ def test_the_report_renders_in_a_real_headless_browser(flow, capsys):
     assert main(["report"]) == 0
     report = Path(capsys.readouterr().out.split()[-1])
     written = len(re.findall(r"<img ", report.read_text()))
+    # the free cluster's seven states are the same calculations for both
+    # candidates: drawn once, shown in both sections
+    pictures = sorted(p.name for p in (report.parent / "pictures").glob("*.png"))
+    free = [p for p in pictures if "-free-" in p]
+    assert [p.rsplit("-", 1)[0] for p in free] == [f"pair-desolvation-free-n{n}"
+                                                   for n in range(7)]
     with Chromium() as browser:
         browser.open(report.as_uri())
         assert browser.errors() == []
         images = browser.evaluate("Array.from(document.images).map(i => "
-                                  "[i.getAttribute('alt'), i.complete && i.naturalWidth > 0])")
-        assert len(images) == written >= 2 + 2 + 14  # plots, Zn sites, desolvation states
-        assert [alt for alt, loaded in images if not loaded] == []
+                                  "[i.getAttribute('src'), i.complete && i.naturalWidth > 0])")
+        # two plots, then per candidate the clean slab, two Zn sites, 14 states
+        assert len(images) == written == 2 + 2 * (1 + 2 + 14)
+        assert [src for src, loaded in images if not loaded] == []
+        assert len({src for src, _ in images}) == written - 7 == 2 + len(pictures)
         shot = browser.screenshot()[..., :3]
         assert (shot.min(axis=-1) < 0.9).mean() > 0.05, "the page looks blank"
+        # wide tables scroll on their own, not the page
+        assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         pages = browser.evaluate("Array.from(document.querySelectorAll('figure a'))"
                                  ".map(a => a.href)")
-        assert len(set(pages)) == written - 2  # one 3D view per picture
+        assert len(set(pages)) == len(pictures)  # one 3D view per picture
         drawn = ("(() => { const c = document.getElementById('view'); const d = "
                  "c.getContext('2d').getImageData(0, 0, c.width, c.height).data; "
                  "let n = 0, h = 0; for (let i = 0; i < d.length; i += 4) "
