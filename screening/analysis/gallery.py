@@ -26,20 +26,25 @@ _STATE = re.compile(r"zn\(h2o\)(\d)(@surface)?")
 @dataclass(frozen=True)
 class Shot:
     """One structure to draw: a file name stem, the store key (or its first
-    characters), a caption, whether it was flagged, and whether it is shared
-    by every candidate (the free cluster: named by its key, not the
-    candidate, and drawn once per report)."""
+    characters), a caption, whether it was flagged, whether it is shared by
+    every candidate (the free cluster: named by its key, not the candidate,
+    and drawn once per report), and its adsorbate, the atoms added last to a
+    slab: ``adsorbate`` of them, or those beyond the clean slab stored as
+    ``base``."""
 
     stem: str
     key: str
     caption: str
     flagged: bool
     shared: bool = False
+    adsorbate: int = 0
+    base: str = ""
 
 
-def _sites(column: str, details: dict) -> list[Shot]:
+def _sites(column: str, details: dict, clean: str) -> list[Shot]:
     """The reported site (the lowest E(S+X) - E(S) not flagged) and the
-    runner-up (the next lowest), captioned with that energy and the gap."""
+    runner-up (the next lowest) on the ``clean`` slab, captioned with that
+    energy and the gap."""
     rows = sorted(details["sites"], key=lambda r: r["binding"])
     reported = next((r for r in rows if not r["flags"]), rows[0])
     others = [r for r in rows if r is not reported]
@@ -48,7 +53,8 @@ def _sites(column: str, details: dict) -> list[Shot]:
         [("runner-up", others[0], f"{others[0]['binding'] - reported['binding']:+.3f} eV "
           "from the reported")] if others else [])
     return [Shot(f"{column}-{role}", row["key"], f"{column}: {role} site {row['site']} ({note}"
-                 f"{'; ' + row['flags'] if row['flags'] else ''})", bool(row["flags"]))
+                 f"{'; ' + row['flags'] if row['flags'] else ''})", bool(row["flags"]),
+                 base=clean)
             for role, row, note in chosen]
 
 
@@ -66,7 +72,7 @@ def _states(store: Store, keys: list[str], flags: list[str]) -> list[Shot]:
         shots.append(Shot(f"desolvation-{where}-n{n}", key,
                           f"[Zn(H2O){n}] {'on the surface' if on_surface else 'free'}"
                           + (f" ({'; '.join(marked)})" if marked else ""), bool(marked),
-                          shared=not on_surface))
+                          shared=not on_surface, adsorbate=1 + 3 * n if on_surface else 0))
     return shots
 
 
@@ -85,7 +91,7 @@ def shots(entry: RowDetails, store: Store) -> list[Shot]:
             continue
         shown.append(d)
         if d["kind"] == "sites":
-            found += _sites(column, d)
+            found += _sites(column, d, v["keys"][0])
         elif d["kind"] == "profile":
             found += _states(store, v["keys"], v["flags"])
     return found
@@ -105,7 +111,8 @@ def write_gallery(entry: RowDetails, store: Store, out_dir: Path, with_3d: bool 
     if not todo:
         raise ScreeningError(f"{entry['name']} at {entry['level']}: no stored structure "
                              "behind its numbers to draw")
-    keys = store.keys_from_prefixes([shot.key for shot in todo])
+    keys = store.keys_from_prefixes([shot.key for shot in todo]
+                                     + [shot.base for shot in todo if shot.base])
     written = []
     for shot in todo:
         stem = (f"{file_stem(entry['level'])}-{shot.stem}-{keys[shot.key][:8]}" if shot.shared
@@ -114,11 +121,13 @@ def write_gallery(entry: RowDetails, store: Store, out_dir: Path, with_3d: bool 
         page = out_dir / f"{stem}.html" if with_3d else None
         if png not in drawn:
             atoms = store.calculation(keys[shot.key]).atoms
+            adsorbate = (len(atoms) - len(store.calculation(keys[shot.base]).atoms)
+                         if shot.base else shot.adsorbate)
             title = (f"at {entry['level']}: {shot.caption}" if shot.shared
                      else f"{entry['name']} at {entry['level']}: {shot.caption}")
-            write_picture(atoms, png, title, shot.flagged)
+            write_picture(atoms, png, title, shot.flagged, adsorbate)
             if page is not None:
-                write_picture(atoms, page, title)
+                write_picture(atoms, page, title, adsorbate=adsorbate)
             drawn.add(png)
         written.append((shot, png, page))
     return written

@@ -5,7 +5,8 @@ covalent radius (at least 0.4 A, so that H shows), the top view looking down -z 
 view along -y from 18 degrees above the surface plane (straight along -y,
 the atoms of a column hide one another: ZnO(10-10) showed no O), the cell
 outlined from the top, the same length scale in
-every panel, an element legend and a 5 A scale bar.
+every panel, an element legend and a 5 A scale bar; an adsorbate (the
+atoms added last to a slab) is outlined thickly.
 The 3D view is one self-contained HTML file (a small canvas renderer in
 plain JavaScript: drag to turn, wheel to zoom), so it opens offline.
 """
@@ -37,6 +38,8 @@ RADIUS_SCALE = 0.6
 MIN_RADIUS = 0.4
 #: Length of the scale bar (A).
 SCALE_BAR = 5.0
+#: Outline width (points) of an ordinary atom and of an adsorbate's.
+EDGE, ADSORBATE_EDGE = 0.6, 2.2
 #: (title, ASE rotation, cell outline drawn) of each panel; the side view leaves
 #: the cell out, whose vacuum would shrink the atoms.
 VIEWS = (("top", "0x,0y,0z", True), ("side", "-72x,0y,0z", False))
@@ -68,18 +71,20 @@ def _cell_edges(cell: np.ndarray) -> np.ndarray:
     return np.array([[corners[a], corners[b]] for a, b in pairs])
 
 
-def draw_view(ax: plt.Axes, atoms: Atoms, rotation: str, cell: bool) -> None:
+def draw_view(ax: plt.Axes, atoms: Atoms, rotation: str, cell: bool, adsorbate: int = 0) -> None:
     """``atoms`` seen after ASE's ``rotation`` (e.g. ``"-72x,0y,0z"``): discs in
     A, the nearest drawn last, in one collection (matplotlib adds a patch at a
-    time slowly: ASE's ``plot_atoms`` spent 0.4 s per view on a 200-atom slab);
-    with ``cell``, the cell's edges beneath them."""
+    time slowly: ASE's ``plot_atoms`` spent 0.4 s per view on a 200-atom slab),
+    the last ``adsorbate`` atoms outlined thickly; with ``cell``, the cell's
+    edges beneath them."""
     turn = rotate(rotation)
     xyz = atoms.positions @ turn
     radii = drawn_radii(atoms.numbers)
     order = np.argsort(xyz[:, 2])
+    edges = np.where(np.arange(len(atoms)) >= len(atoms) - adsorbate, ADSORBATE_EDGE, EDGE)
     ax.add_collection(PatchCollection([Circle(xyz[i, :2], radii[i]) for i in order],
                                       facecolors=jmol_colors[atoms.numbers[order]],
-                                      edgecolors="black", linewidths=0.6, zorder=2))
+                                      edgecolors="black", linewidths=edges[order], zorder=2))
     lo = (xyz[:, :2] - radii[:, None]).min(axis=0)
     hi = (xyz[:, :2] + radii[:, None]).max(axis=0)
     if cell and atoms.cell.rank == 3:
@@ -92,12 +97,14 @@ def draw_view(ax: plt.Axes, atoms: Atoms, rotation: str, cell: bool) -> None:
     ax.set_aspect("equal")
 
 
-def views_png(atoms: Atoms, path: Path, title: str = "", flagged: bool = False) -> None:
+def views_png(atoms: Atoms, path: Path, title: str = "", flagged: bool = False,
+              adsorbate: int = 0) -> None:
     """Top and side view of ``atoms`` side by side in one PNG (``flagged``: the
-    title in red, for a structure the pipeline marked as anomalous)."""
+    title in red, for a structure the pipeline marked as anomalous;
+    ``adsorbate``: its last atoms, outlined thickly)."""
     fig, axes = plt.subplots(1, len(VIEWS), figsize=(9, 4.5))
     for ax, (name, rotation, cell) in zip(axes, VIEWS):
-        draw_view(ax, atoms, rotation, cell)
+        draw_view(ax, atoms, rotation, cell, adsorbate)
         ax.set_title(name, fontsize=10)
         ax.set_axis_off()
     # one scale in every panel: each shows the largest panel's extent
@@ -109,6 +116,9 @@ def views_png(atoms: Atoms, path: Path, title: str = "", flagged: bool = False) 
         _scale_bar(ax)
     handles = [Patch(facecolor=colour, edgecolor="black", label=symbol)
                for symbol, colour in legend_elements(atoms)]
+    if 0 < adsorbate < len(atoms):
+        handles.append(Patch(facecolor="white", edgecolor="black", linewidth=ADSORBATE_EDGE,
+                             label="adsorbate"))
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 8), frameon=False)
     fig.suptitle(title + ("  [flagged]" if flagged else ""),
                  color="firebrick" if flagged else "black", fontsize=11)
@@ -117,25 +127,30 @@ def views_png(atoms: Atoms, path: Path, title: str = "", flagged: bool = False) 
     plt.close(fig)
 
 
-def viewer_html(atoms: Atoms, title: str = "") -> str:
-    """A self-contained HTML page with a rotatable 3D view of ``atoms``."""
+def viewer_html(atoms: Atoms, title: str = "", adsorbate: int = 0) -> str:
+    """A self-contained HTML page with a rotatable 3D view of ``atoms`` (the
+    last ``adsorbate`` atoms outlined thickly)."""
     centre = atoms.positions.mean(axis=0)
+    first = len(atoms) - adsorbate
     data = {"title": title,
-            "atoms": [[round(float(x), 3) for x in p - centre] + [round(float(r), 3), _hex(z), s]
-                      for p, z, s, r in zip(atoms.positions, atoms.numbers,
-                                            atoms.get_chemical_symbols(),
-                                            drawn_radii(atoms.numbers))]}
+            "atoms": [[round(float(x), 3) for x in p - centre]
+                      + [round(float(r), 3), _hex(z), s, int(i >= first)]
+                      for i, (p, z, s, r) in enumerate(zip(atoms.positions, atoms.numbers,
+                                                           atoms.get_chemical_symbols(),
+                                                           drawn_radii(atoms.numbers)))]}
     return _TEMPLATE.replace("__DATA__", json.dumps(data)).replace(
         "__TITLE__", html.escape(title or atoms.get_chemical_formula()))
 
 
-def write_picture(atoms: Atoms, path: Path, title: str = "", flagged: bool = False) -> None:
+def write_picture(atoms: Atoms, path: Path, title: str = "", flagged: bool = False,
+                  adsorbate: int = 0) -> None:
     """``atoms`` drawn to ``path``, atomically: top and side views for a ``.png``
-    (:func:`views_png`), the 3D page for an ``.html`` (:func:`viewer_html`)."""
+    (:func:`views_png`), the 3D page for an ``.html`` (:func:`viewer_html`);
+    the last ``adsorbate`` atoms outlined thickly."""
     if path.suffix == ".png":
-        write_atomic(path, lambda tmp: views_png(atoms, tmp, title, flagged))
+        write_atomic(path, lambda tmp: views_png(atoms, tmp, title, flagged, adsorbate))
     elif path.suffix == ".html":
-        write_atomic(path, lambda tmp: tmp.write_text(viewer_html(atoms, title)))
+        write_atomic(path, lambda tmp: tmp.write_text(viewer_html(atoms, title, adsorbate)))
     else:
         raise ScreeningError(f"--out {path}: give a .png (top and side views) or .html (3D) "
                              "file")
@@ -157,7 +172,7 @@ vertical-align:middle}</style></head>
 <body><h3>__TITLE__</h3>
 <canvas id="view" width="640" height="480" data-atoms="0"></canvas>
 <div class="key" id="key"></div>
-<p>Drag to turn, wheel to zoom. Atoms at 0.6 of their covalent radius (at least 0.4 A), Jmol colours.</p>
+<p>Drag to turn, wheel to zoom. Atoms at 0.6 of their covalent radius (at least 0.4 A), Jmol colours; an adsorbate's thickly outlined.</p>
 <script>
 const data = __DATA__;
 const canvas = document.getElementById("view"), ctx = canvas.getContext("2d");
@@ -174,13 +189,14 @@ function draw() {
   const placed = data.atoms.map(a => {
     const x1 = a[0] * cy + a[2] * sy, z1 = -a[0] * sy + a[2] * cy;
     const y2 = a[1] * cx - z1 * sx, z2 = a[1] * sx + z1 * cx;
-    return [x1, y2, z2, a[3], a[4]];
+    return [x1, y2, z2, a[3], a[4], a[6]];
   }).sort((p, q) => p[2] - q[2]);
   ctx.fillStyle = "white"; ctx.fillRect(0, 0, canvas.width, canvas.height);
-  for (const [x, y, z, r, colour] of placed) {
+  for (const [x, y, z, r, colour, adsorbate] of placed) {
     ctx.beginPath();
     ctx.arc(canvas.width / 2 + x * scale, canvas.height / 2 - y * scale, r * scale, 0, 2 * Math.PI);
-    ctx.fillStyle = colour; ctx.fill(); ctx.strokeStyle = "#333"; ctx.stroke();
+    ctx.fillStyle = colour; ctx.fill(); ctx.strokeStyle = "#333";
+    ctx.lineWidth = adsorbate ? 3 : 1; ctx.stroke();
   }
 }
 canvas.onmousedown = e => { drag = [e.clientX, e.clientY]; };

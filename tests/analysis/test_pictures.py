@@ -36,7 +36,7 @@ def test_views_are_drawn_with_a_legend_of_every_element(tmp_path, slab):
 def test_the_3d_page_is_self_contained_and_holds_every_atom(slab):
     slab.append("H")  # an adsorbed H is drawn big enough to see (0.4 A, not 0.19)
     slab.positions[-1] = slab.positions[-2] + (0, 0, 1.6)
-    page = viewer_html(slab, "Cu <111> & Zn")
+    page = viewer_html(slab, "Cu <111> & Zn", adsorbate=2)
     assert "http" not in page and "<script src" not in page  # opens offline
     assert "Cu &lt;111&gt; &amp; Zn" in page
     data = json.loads(re.search(r"const data = (\{.*\});", page).group(1))
@@ -44,6 +44,7 @@ def test_the_3d_page_is_self_contained_and_holds_every_atom(slab):
     centred = np.array([a[:3] for a in data["atoms"]])
     assert np.allclose(centred.mean(axis=0), 0.0, atol=1e-2)
     radii = {a[5]: a[3] for a in data["atoms"]}
+    assert [a[6] for a in data["atoms"]] == [0] * (len(slab) - 2) + [1, 1]  # outlined thickly
     assert radii["H"] == 0.4 and radii["Cu"] == pytest.approx(0.6 * 1.32, abs=1e-3)
 
 
@@ -77,7 +78,10 @@ def test_the_reported_site_is_the_lowest_unflagged_and_flags_mark_the_picture():
     rows = [{"site": "top", "binding": -1.0, "flags": "", "key": "aaaaaaaaaaaa"},
             {"site": "hollow", "binding": -4.6, "flags": "sank", "key": "bbbbbbbbbbbb"},
             {"site": "bridge", "binding": -0.5, "flags": "", "key": "cccccccccccc"}]
-    reported, runner_up = _sites("e_ads_zn", {"kind": "sites", "site": "top", "sites": rows})
+    reported, runner_up = _sites("e_ads_zn", {"kind": "sites", "site": "top", "sites": rows},
+                                 "dddddddddddd")
+    # the adsorbate is what each site's structure adds to the clean slab
+    assert reported.base == runner_up.base == "dddddddddddd"
     assert (reported.key, reported.flagged) == ("aaaaaaaaaaaa", False)
     # the next lowest is the sunk site: drawn, and marked
     assert (runner_up.key, runner_up.flagged) == ("bbbbbbbbbbbb", True)
