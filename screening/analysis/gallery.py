@@ -123,7 +123,7 @@ def write_gallery(entry: RowDetails, store: Store, out_dir: Path, with_3d: bool 
             atoms = store.calculation(keys[shot.key]).atoms
             adsorbate = (len(atoms) - len(store.calculation(keys[shot.base]).atoms)
                          if shot.base else shot.adsorbate)
-            title = (f"at {entry['level']}: {shot.caption}" if shot.shared
+            title = (f"{shot.caption} at {entry['level']}" if shot.shared
                      else f"{entry['name']} at {entry['level']}: {shot.caption}")
             write_picture(atoms, png, title, shot.flagged, adsorbate)
             if page is not None:
