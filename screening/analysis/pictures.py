@@ -74,17 +74,18 @@ def _cell_edges(cell: np.ndarray) -> np.ndarray:
 def draw_view(ax: plt.Axes, atoms: Atoms, rotation: str, cell: bool, adsorbate: int = 0) -> None:
     """``atoms`` seen after ASE's ``rotation`` (e.g. ``"-72x,0y,0z"``): discs in
     A, the nearest drawn last, in one collection (matplotlib adds a patch at a
-    time slowly: ASE's ``plot_atoms`` spent 0.4 s per view on a 200-atom slab),
+    time slowly: ASE's ``plot_atoms`` spent 0.4 s per view on the main job's
+    structures of 1-150 atoms),
     the last ``adsorbate`` atoms outlined thickly; with ``cell``, the cell's
     edges beneath them."""
     turn = rotate(rotation)
     xyz = atoms.positions @ turn
     radii = drawn_radii(atoms.numbers)
     order = np.argsort(xyz[:, 2])
-    edges = np.where(np.arange(len(atoms)) >= len(atoms) - adsorbate, ADSORBATE_EDGE, EDGE)
+    widths = np.where(np.arange(len(atoms)) >= len(atoms) - adsorbate, ADSORBATE_EDGE, EDGE)
     ax.add_collection(PatchCollection([Circle(xyz[i, :2], radii[i]) for i in order],
                                       facecolors=jmol_colors[atoms.numbers[order]],
-                                      edgecolors="black", linewidths=edges[order], zorder=2))
+                                      edgecolors="black", linewidths=widths[order], zorder=2))
     lo = (xyz[:, :2] - radii[:, None]).min(axis=0)
     hi = (xyz[:, :2] + radii[:, None]).max(axis=0)
     if cell and atoms.cell.rank == 3:
