@@ -75,7 +75,7 @@ def draw_view(ax: plt.Axes, atoms: Atoms, rotation: str, cell: bool, adsorbate: 
     """``atoms`` seen after ASE's ``rotation`` (e.g. ``"-72x,0y,0z"``): discs in
     A, the nearest drawn last, in one collection (matplotlib adds a patch at a
     time slowly: ASE's ``plot_atoms`` spent 0.4 s per view on the main job's
-    structures of 1-150 atoms),
+    structures of 1-211 atoms),
     the last ``adsorbate`` atoms outlined thickly; with ``cell``, the cell's
     edges beneath them."""
     turn = rotate(rotation)
