@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screening.analysis.pictures import write_picture
+from screening.descriptors.desolvation import flagged_states
 from screening.errors import ScreeningError
 from screening.library.catalog import file_stem
 from screening.schemas import RowDetails
@@ -66,8 +67,7 @@ def _states(store: Store, keys: list[str], flags: list[str]) -> list[Shot]:
         if not match:
             continue  # the water reference
         n, on_surface = int(match.group(1)), bool(match.group(2))
-        prefix = "desolvation:" if on_surface else "free-cluster:"
-        marked = [f for f in flags if f.startswith(prefix) and f.endswith(f"@n={n}")]
+        marked = flagged_states(flags, free=not on_surface).get(n, [])
         where = "surface" if on_surface else "free"
         shots.append(Shot(f"desolvation-{where}-n{n}", key,
                           f"[Zn(H2O){n}] {'on the surface' if on_surface else 'free'}"

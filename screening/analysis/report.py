@@ -5,7 +5,8 @@ Plots, for one level (default: the level with the most rows):
 * ``ranking.png``: score of every candidate, coloured by family, bare
   Zn(0001) hatched, Pareto-front members starred;
 * ``desolvation.png``: stepwise desolvation profiles dE_n of the top
-  candidates against bare Zn(0001) and the free cluster;
+  candidates against bare Zn(0001) and the free cluster, a step from or to
+  a flagged state (a dissociated water, a fragmented shell) drawn open;
 * ``zn_vs_h.png``: E_ads(Zn) against dG_H, the two main design axes;
 * ``verification.png``: candidates also computed at another level (``run
   --verify-top``), E_ads(Zn) and dG_H at both levels side by side.
@@ -29,6 +30,7 @@ import pandas as pd  # noqa: E402
 
 from screening.analysis.ranking import BASELINE  # noqa: E402
 from screening.analysis.results import row_id  # noqa: E402
+from screening.descriptors.desolvation import flagged_states  # noqa: E402
 from screening.errors import ScreeningError  # noqa: E402
 from screening.store.database import Store  # noqa: E402
 
@@ -92,6 +94,17 @@ def _steps(profile: dict[str, float]) -> tuple[list[int], list[float]]:
     return ns, [profile[str(n)] if str(n) in profile else profile[n] for n in ns]
 
 
+def _mark_flagged(ax: plt.Axes, ns: list[int], energies: list[float],
+                  flagged: dict[int, list[str]], colour: str) -> bool:
+    """Open markers on the steps dE_n whose state n or n - 1 is flagged
+    (a dissociated water, a fragmented shell, ...); whether there was one."""
+    points = [(n, e) for n, e in zip(ns, energies) if n in flagged or n - 1 in flagged]
+    if points:
+        ax.plot(*zip(*points), ls="none", marker="o", ms=8, mfc="white", mec=colour, mew=1.5,
+                zorder=3)
+    return bool(points)
+
+
 def desolvation_plot(rows: pd.DataFrame, details: dict[str, Any], level: str, top: int,
                      path: Path) -> None:
     ranked = rows[rows["desolvation_total"].notna()].sort_values("rank")
@@ -101,16 +114,23 @@ def desolvation_plot(rows: pd.DataFrame, details: dict[str, Any], level: str, to
     if not names:
         raise ScreeningError(f"no desolvation profiles at level {level!r} to plot")
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    free = None
+    free, free_flags, marked = None, [], False
     for name in names:
-        d = details[row_id(name, level)]["values"]["desolvation_total"]["details"]
-        free = d["free"]
+        value = details[row_id(name, level)]["values"]["desolvation_total"]
+        d = value["details"]
+        free, free_flags = d["free"], value["flags"]
         ns, energies = _steps(d["surface"])
         style = {"color": "black", "lw": 2.5} if name == BASELINE else {"lw": 1.5}
-        ax.plot(ns, energies, marker="o", label=name, **style)
+        line, = ax.plot(ns, energies, marker="o", label=name, **style)
+        marked |= _mark_flagged(ax, ns, energies, flagged_states(value["flags"]),
+                                line.get_color())
     if free:
         ns, energies = _steps(free)
         ax.plot(ns, energies, ls="--", color="grey", marker="s", label="free cluster")
+        marked |= _mark_flagged(ax, ns, energies, flagged_states(free_flags, free=True), "grey")
+    if marked:
+        ax.plot([], [], ls="none", marker="o", mfc="white", mec="black",
+                label="open: a step from or to a flagged state")
     ax.set_xlabel("n in [Zn(H2O)n] -> [Zn(H2O)n-1] + H2O")
     ax.set_ylabel("dE_n (eV)")
     ax.invert_xaxis()

@@ -58,6 +58,18 @@ def not_the_ion(level: Level) -> str:
             "(use cluster_charge = 2, e.g. dft-check-ion); profile in details")
 
 
+def flagged_states(flags: list[str], free: bool = False) -> dict[int, list[str]]:
+    """The states named in ``desolvation:WHAT@n=N`` flags (``free``: in
+    ``free-cluster:...`` ones): {N: [flag, ...]}."""
+    prefix = "free-cluster:" if free else "desolvation:"
+    found: dict[int, list[str]] = {}
+    for flag in flags:
+        head, _, n = flag.rpartition("@n=")
+        if flag.startswith(prefix) and head and n.isdigit():
+            found.setdefault(int(n), []).append(flag)
+    return found
+
+
 def steps(energies: dict[int, float], water: float) -> dict[int, float]:
     """dE_n for every n whose state and the one below it are known (eV)."""
     return {n: energies[n - 1] + water - energies[n]

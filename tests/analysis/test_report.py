@@ -1,10 +1,11 @@
-"""Report plots: readable scatter labels and the verification plot."""
+"""Report plots: readable scatter labels, flagged desolvation steps, the verification plot."""
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from screening.analysis.report import _place_labels, verification_plot
+from screening.analysis.report import _mark_flagged, _place_labels, verification_plot
+from screening.descriptors.desolvation import flagged_states
 from screening.errors import ScreeningError
 
 
@@ -45,3 +46,19 @@ def test_verification_plot_needs_a_verified_candidate(tmp_path):
     table = pd.DataFrame([_row("Cu(111)", "mlip", -0.03, -0.22)])
     with pytest.raises(ScreeningError, match="no candidate was verified"):
         verification_plot(table, "mlip", tmp_path / "v.png")
+
+
+def test_a_flagged_state_opens_the_two_steps_that_touch_it():
+    flags = ["desolvation:dissociated@n=5", "free-cluster:fragmented@n=2", "h:sank@top:O"]
+    assert flagged_states(flags) == {5: ["desolvation:dissociated@n=5"]}
+    assert flagged_states(flags, free=True) == {2: ["free-cluster:fragmented@n=2"]}
+    fig, ax = plt.subplots()
+    ns, energies = [6, 5, 4, 3, 2, 1], [-1.6, 0.6, 0.6, 0.7, 1.2, 1.6]
+    # state 5 enters dE_6 (6 -> 5) and dE_5 (5 -> 4): those two are drawn open
+    assert _mark_flagged(ax, ns, energies, flagged_states(flags), "red")
+    (line,) = ax.lines
+    assert list(line.get_xdata()) == [6, 5] and list(line.get_ydata()) == [-1.6, 0.6]
+    assert line.get_markerfacecolor() == "white"
+    # no flagged state: nothing drawn
+    assert not _mark_flagged(ax, ns, energies, {}, "red") and len(ax.lines) == 1
+    plt.close(fig)
