@@ -113,6 +113,8 @@ def write_gallery(entry: RowDetails, store: Store, out_dir: Path, with_3d: bool 
                              "behind its numbers to draw")
     keys = store.keys_from_prefixes([shot.key for shot in todo]
                                      + [shot.base for shot in todo if shot.base])
+    base_atoms = {base: len(store.calculation(keys[base]).atoms)
+                  for base in {shot.base for shot in todo if shot.base}}
     written = []
     for shot in todo:
         stem = (f"{file_stem(entry['level'])}-{shot.stem}-{keys[shot.key][:8]}" if shot.shared
@@ -121,8 +123,7 @@ def write_gallery(entry: RowDetails, store: Store, out_dir: Path, with_3d: bool 
         page = out_dir / f"{stem}.html" if with_3d else None
         if png not in drawn:
             atoms = store.calculation(keys[shot.key]).atoms
-            adsorbate = (len(atoms) - len(store.calculation(keys[shot.base]).atoms)
-                         if shot.base else shot.adsorbate)
+            adsorbate = len(atoms) - base_atoms[shot.base] if shot.base else shot.adsorbate
             title = (f"{shot.caption} at {entry['level']}" if shot.shared
                      else f"{entry['name']} at {entry['level']}: {shot.caption}")
             write_picture(atoms, png, title, shot.flagged, adsorbate)
